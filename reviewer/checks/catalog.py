@@ -1,0 +1,80 @@
+"""Loading the checks of a language from its checks.scm.
+
+Each pattern in checks.scm is one check (or one alternative form of a check:
+several patterns may share an id). Its metadata sits in `#set!` directives:
+
+    ((comparison_operator ...) @finding
+      (#set! id "py-none-equality")
+      (#set! severity "warning")
+      (#set! message "Comparison to None with `==`; use `is None`")
+      (#set! fix "{left} is None"))
+
+Keys: id, severity (error|warning|info), message, and optionally fix (a
+template replacing the @fix capture, or @finding when there is none),
+exclude-paths (comma-separated globs of files the check does not apply to).
+`{name}` in message or fix is replaced by the text of capture @name.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import tree_sitter
+
+from reviewer.findings import Severity
+from reviewer.languages import LanguageSpec
+
+REQUIRED_KEYS = frozenset({"id", "severity", "message"})
+KNOWN_KEYS = REQUIRED_KEYS | {"fix", "exclude-paths"}
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    language: str
+    severity: Severity
+    message: str
+    fix: str | None
+    exclude_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckSet:
+    """A language's compiled query and the check each pattern belongs to."""
+
+    query: tree_sitter.Query
+    by_pattern: tuple[Check, ...]
+
+    @property
+    def checks(self) -> list[Check]:
+        unique = {check.id: check for check in self.by_pattern}
+        return [unique[key] for key in sorted(unique)]
+
+
+@functools.cache
+def checks_for(spec: LanguageSpec) -> CheckSet | None:
+    text = spec.query_text("checks.scm")
+    if not text.strip():
+        return None
+    query = tree_sitter.Query(spec.language, text)
+    checks = tuple(_check_from_settings(spec, query, i) for i in range(query.pattern_count))
+    return CheckSet(query=query, by_pattern=checks)
+
+
+def _check_from_settings(spec: LanguageSpec, query: tree_sitter.Query, index: int) -> Check:
+    settings = {key: value or "" for key, value in query.pattern_settings(index).items()}
+    where = f"{spec.query_dir / 'checks.scm'} pattern {index + 1}"
+    missing = REQUIRED_KEYS - settings.keys()
+    unknown = settings.keys() - KNOWN_KEYS
+    if missing or unknown:
+        raise ValueError(f"{where}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+    excludes = tuple(p.strip() for p in settings.get("exclude-paths", "").split(",") if p.strip())
+    return Check(
+        id=settings["id"],
+        language=spec.name,
+        severity=Severity.parse(settings["severity"]),
+        message=settings["message"],
+        fix=settings.get("fix"),
+        exclude_paths=excludes,
+    )

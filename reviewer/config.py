@@ -1,0 +1,90 @@
+"""Configuration: `[tool.reviewer]` in pyproject.toml or a `.reviewer.toml`,
+validated by pydantic; CLI flags override the file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewer.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SeverityName = Literal["info", "warning", "error"]
+FilterMode = Literal["added", "diff_context", "file", "nofilter"]
+CONFIG_FILE = ".reviewer.toml"
+DEFAULT_BASELINE = ".reviewer-baseline.json"
+
+
+class Config(BaseModel):
+    """Every setting a review reads. Field names are the config-file keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filter_mode: FilterMode = "added"
+    fail_level: SeverityName = "error"
+    min_severity: SeverityName = "info"
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    max_findings: int | None = Field(default=None, ge=0)
+    exclude: tuple[str, ...] = ()  # path globs never reviewed
+    disable: tuple[str, ...] = ()  # check ids switched off
+    baseline: str | None = None  # defaults to .reviewer-baseline.json when present
+    max_file_bytes: int = Field(default=1_000_000, gt=0)
+    untracked: bool = True
+
+
+def find_config_file(root: Path) -> Path | None:
+    """`.reviewer.toml` wins over pyproject.toml; pyproject counts only when
+    it has a [tool.reviewer] table."""
+    dedicated = root / CONFIG_FILE
+    if dedicated.is_file():
+        return dedicated
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "tool" in _read_toml(pyproject) and "reviewer" in _read_toml(
+        pyproject
+    ).get("tool", {}):
+        return pyproject
+    return None
+
+
+def load_config(
+    root: Path, explicit: Path | None = None, overrides: dict[str, Any] | None = None
+) -> Config:
+    """The configuration for a repository at `root`: file values, then
+    `overrides` (CLI flags that were given) on top."""
+    path = explicit or find_config_file(root)
+    values: dict[str, Any] = {}
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        table = _read_toml(path)
+        values = table.get("tool", {}).get("reviewer", {}) if path.name == "pyproject.toml" else table
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [tool.reviewer] must be a table")
+    return validate_config({**values, **(overrides or {})}, source=str(path or "defaults"))
+
+
+def validate_config(values: dict[str, Any], source: str) -> Config:
+    # Config files spell keys with dashes or underscores; both are accepted.
+    normalized = {key.replace("-", "_"): value for key, value in values.items()}
+    try:
+        return Config.model_validate(normalized)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        if first["type"] == "extra_forbidden":
+            raise ConfigError(f"{source}: unknown key {key!r}") from None
+        raise ConfigError(f"{source}: bad value for {key!r}: {first['msg']}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None

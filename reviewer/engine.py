@@ -1,0 +1,116 @@
+"""The one entry point every surface calls: a ChangeSet and a Config in, a
+Report out. Pure: no git, no terminal, no network (those live at the ends)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewer.checks import run_checks
+from reviewer.config import Config
+from reviewer.diff import ChangeSet, FileChange, SkippedFile
+from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
+from reviewer.findings import Finding, Severity, with_fingerprints
+from reviewer.languages import comment_tokens
+from reviewer.syntax import ParsedFile, ReviewUnit, parse_file, review_units
+
+# A producer of findings over one parsed file and its review units. The
+# structural tier is one; the model tier plugs in as another.
+Producer = Callable[[ParsedFile, Sequence[ReviewUnit]], list[Finding]]
+
+
+def structural_producer(parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
+    return run_checks(parsed)
+
+
+@dataclass(frozen=True)
+class Report:
+    description: str
+    root: Path
+    findings: tuple[Finding, ...]
+    fail_level: Severity
+    files_reviewed: int = 0
+    units_reviewed: int = 0
+    skipped: tuple[SkippedFile, ...] = ()
+    hidden: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    # The new text of each file with findings, and its added lines, so that
+    # formatters can show the code without reading files again.
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    added_lines: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity >= self.fail_level for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def review(
+    change_set: ChangeSet,
+    config: Config,
+    *,
+    baseline: frozenset[str] = frozenset(),
+    producers: Sequence[Producer] = (structural_producer,),
+    parsed_files: Mapping[str, ParsedFile] | None = None,
+) -> Report:
+    """Review every file of `change_set`.
+
+    `parsed_files` lets a caller that already holds a parse (the language
+    server, with its incremental trees) skip parsing again.
+    """
+    hidden: Counter[str] = Counter()
+    skipped = list(change_set.skipped)
+    notes = list(change_set.notes)
+    kept: list[Finding] = []
+    sources: dict[str, tuple[str, ...]] = {}
+    added: dict[str, frozenset[int]] = {}
+    files_reviewed = units_reviewed = 0
+    for change in change_set.files:
+        if is_excluded_path(change.path, config.exclude):
+            skipped.append(SkippedFile(change.path, "excluded by config"))
+            continue
+        notes.extend(f"{change.path}: {note}" for note in change.notes)
+        parsed = (parsed_files or {}).get(change.path) or parse_file(change.path, change.new_text)
+        units = review_units(parsed, _lines_to_review(change, parsed, config))
+        files_reviewed += 1
+        units_reviewed += len(units)
+        produced = [f for producer in producers for f in producer(parsed, units)]
+        file_findings = filter_file_findings(
+            with_fingerprints(produced),
+            change,
+            parsed.lines,
+            comment_tokens(change.path),
+            config,
+            baseline,
+            hidden,
+        )
+        if file_findings:
+            kept.extend(file_findings)
+            sources[change.path] = tuple(parsed.lines)
+            added[change.path] = change.added_lines
+    findings = cap(dedupe(kept, hidden), config.max_findings, hidden)
+    return Report(
+        description=change_set.description,
+        root=change_set.root,
+        findings=tuple(findings),
+        fail_level=Severity.parse(config.fail_level),
+        files_reviewed=files_reviewed,
+        units_reviewed=units_reviewed,
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        hidden=dict(sorted(hidden.items())),
+        notes=tuple(notes),
+        sources=sources,
+        added_lines=added,
+    )
+
+
+def _lines_to_review(change: FileChange, parsed: ParsedFile, config: Config) -> frozenset[int]:
+    if config.filter_mode == "added":
+        return change.added_lines
+    if config.filter_mode == "diff_context":
+        return change.context_lines
+    return frozenset(range(1, len(parsed.lines) + 1))

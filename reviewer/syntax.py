@@ -1,0 +1,220 @@
+"""tree-sitter parsing, and the cut of a changed file into ReviewUnits.
+
+A ReviewUnit is the smallest enclosing scope (function, method, class) of a
+group of changed lines; changed lines outside any scope form module chunks.
+Files no grammar covers still get line-level chunks so later tiers can look.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import tree_sitter
+
+from reviewer.diff import split_lines
+from reviewer.languages import LanguageSpec, language_for_path
+
+# A scope longer than this is too big to hand to a reviewer as one piece;
+# its changed lines are chunked as if they were module level.
+MAX_UNIT_LINES = 200
+# Changed lines closer than this stay in one chunk.
+CHUNK_GAP = 6
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    path: str
+    text: str
+    source: bytes
+    spec: LanguageSpec | None
+    tree: tree_sitter.Tree | None
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return split_lines(self.text)
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        """Byte offset where each line starts (index 0 is line 1)."""
+        starts = [0]
+        offset = self.source.find(b"\n")
+        while offset >= 0:
+            starts.append(offset + 1)
+            offset = self.source.find(b"\n", offset + 1)
+        return starts
+
+    def line_bytes(self, line: int) -> bytes:
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return b""
+        end = starts[line] if line < len(starts) else len(self.source)
+        return self.source[starts[line - 1] : end]
+
+    @property
+    def language(self) -> str | None:
+        return self.spec.name if self.spec else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "function" or "class"
+    name: str  # qualified, e.g. "Parser.parse"
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class ReviewUnit:
+    """One piece of changed code, as a reviewer (structural or model) sees it."""
+
+    path: str
+    language: str | None
+    kind: str  # "function", "class", "module" or "lines"
+    symbol: str | None
+    start_line: int
+    end_line: int
+    text: str  # lines start_line..end_line of the new text
+    changed_lines: frozenset[int]  # absolute line numbers, all inside the unit
+
+    def numbered_source(self) -> str:
+        """The unit's text with line numbers, changed lines marked with `+`."""
+        rows = []
+        for number, line in enumerate(split_lines(self.text), start=self.start_line):
+            marker = "+" if number in self.changed_lines else " "
+            rows.append(f"{number:>5} {marker} {line}")
+        return "\n".join(rows)
+
+
+@functools.cache
+def _parser(spec: LanguageSpec) -> tree_sitter.Parser:
+    return tree_sitter.Parser(spec.language)
+
+
+@functools.cache
+def _scope_query(spec: LanguageSpec) -> tree_sitter.Query | None:
+    text = spec.query_text("scopes.scm")
+    return tree_sitter.Query(spec.language, text) if text.strip() else None
+
+
+def parse_file(path: str, text: str, old_tree: tree_sitter.Tree | None = None) -> ParsedFile:
+    """Parse `text` with the grammar its path calls for (no tree if none).
+
+    `old_tree`, already edited to match `text`, makes the parse incremental.
+    """
+    spec = language_for_path(path)
+    source = text.encode("utf-8", errors="surrogatepass")
+    tree = None
+    if spec is not None:
+        parser = _parser(spec)
+        tree = parser.parse(source, old_tree) if old_tree else parser.parse(source)
+    return ParsedFile(path=path, text=text, source=source, spec=spec, tree=tree)
+
+
+def find_scopes(parsed: ParsedFile) -> list[Scope]:
+    """Every function/method/class scope in the file, with qualified names."""
+    if parsed.spec is None or parsed.tree is None:
+        return []
+    query = _scope_query(parsed.spec)
+    if query is None:
+        return []
+    raw: list[tuple[tree_sitter.Node, str, str]] = []
+    for _, captures in tree_sitter.QueryCursor(query).matches(parsed.tree.root_node):
+        for capture, nodes in captures.items():
+            if not capture.startswith("scope."):
+                continue
+            names = captures.get("name", [])
+            name = _text(names[0]) if names else "<anonymous>"
+            raw.extend((node, capture.removeprefix("scope."), name) for node in nodes)
+    by_node = {node.id: name for node, _, name in raw}
+    scopes = []
+    for node, kind, name in raw:
+        outer = _enclosing_names(node, by_node)
+        span = _with_decorations(node)
+        scopes.append(
+            Scope(
+                kind=kind,
+                name=".".join([*outer, name]),
+                start_line=span.start_point.row + 1,
+                end_line=node.end_point.row + 1,
+            )
+        )
+    return scopes
+
+
+def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[ReviewUnit]:
+    """Group `changed_lines` by their smallest enclosing scope."""
+    lines = sorted({n for n in changed_lines if 1 <= n <= len(parsed.lines)})
+    scopes = [s for s in find_scopes(parsed) if s.end_line - s.start_line < MAX_UNIT_LINES]
+    owner: dict[int, Scope] = {}
+    for scope in scopes:
+        for n in lines:
+            if scope.start_line <= n <= scope.end_line:
+                current = owner.get(n)
+                if current is None or _span(scope) < _span(current):
+                    owner[n] = scope
+    grouped: dict[Scope, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for n in lines:
+        if n in owner:
+            grouped[owner[n]].append(n)
+        else:
+            loose.append(n)
+    units = [_unit(parsed, s.kind, s.name, s.start_line, s.end_line, ls) for s, ls in grouped.items()]
+    loose_kind = "module" if parsed.tree is not None else "lines"
+    for chunk in _chunks(loose):
+        units.append(_unit(parsed, loose_kind, None, chunk[0], chunk[-1], chunk))
+    return sorted(units, key=lambda u: (u.start_line, u.end_line))
+
+
+def _unit(
+    parsed: ParsedFile, kind: str, symbol: str | None, start: int, end: int, changed: list[int]
+) -> ReviewUnit:
+    return ReviewUnit(
+        path=parsed.path,
+        language=parsed.language,
+        kind=kind,
+        symbol=symbol,
+        start_line=start,
+        end_line=end,
+        text="\n".join(parsed.lines[start - 1 : end]),
+        changed_lines=frozenset(changed),
+    )
+
+
+def _chunks(lines: list[int]) -> list[list[int]]:
+    chunks: list[list[int]] = []
+    for n in lines:
+        if chunks and n - chunks[-1][-1] <= CHUNK_GAP and n - chunks[-1][0] < MAX_UNIT_LINES:
+            chunks[-1].append(n)
+        else:
+            chunks.append([n])
+    return chunks
+
+
+def _span(scope: Scope) -> int:
+    return scope.end_line - scope.start_line
+
+
+def _text(node: tree_sitter.Node) -> str:
+    return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _enclosing_names(node: tree_sitter.Node, names: dict[int, str]) -> list[str]:
+    outer = []
+    parent = node.parent
+    while parent is not None:
+        if parent.id in names:
+            outer.append(names[parent.id])
+        parent = parent.parent
+    return outer[::-1]
+
+
+def _with_decorations(node: tree_sitter.Node) -> tree_sitter.Node:
+    """Decorators and attributes belong to the scope they decorate."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        return parent
+    return node
