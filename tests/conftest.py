@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,8 +70,8 @@ def make_repo(path: Path) -> GitRepo:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
     """An empty repository (no commits yet) with the cwd inside it."""
     created = make_repo(tmp_path / "repo")
-    os.chdir(created.path)
+    monkeypatch.chdir(created.path)
     return created
