@@ -1,0 +1,134 @@
+"""Command-line interface: argument parsing and dispatch only.
+
+Heavy modules (GitPython, tree-sitter, rich, pydantic) are imported inside the
+commands, so `reviewer --version` and an empty review start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reviewer import __version__
+from reviewer.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, ReviewerError
+
+FORMAT_NAMES = ("text", "json", "sarif", "github", "rdjson")
+SEVERITY_NAMES = ("info", "warning", "error")
+FILTER_MODES = ("added", "diff_context", "file", "nofilter")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit with EXIT_USAGE."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"reviewer: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reviewer", description="Review the code you changed.")
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    diff = commands.add_parser("diff", help="review changes (work tree vs HEAD by default)")
+    _add_review_options(diff)
+    source = diff.add_mutually_exclusive_group()
+    source.add_argument("--staged", action="store_true", help="review the index against HEAD")
+    source.add_argument("--base", metavar="REV", help="review merge-base(REV, HEAD)..HEAD")
+    diff.add_argument("--head", metavar="REV", help="with --base: the head revision (HEAD)")
+    diff.add_argument(
+        "--no-untracked", dest="untracked", action="store_false", default=None,
+        help="leave untracked files out of a work-tree review",
+    )
+    diff.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format")
+    diff.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    diff.add_argument("--fail-level", choices=SEVERITY_NAMES, help="exit 1 at or above this")
+    diff.add_argument("--min-severity", choices=SEVERITY_NAMES, help="hide findings below this")
+    diff.add_argument("--max-findings", type=_non_negative, metavar="N", help="show at most N")
+    diff.add_argument("--filter-mode", choices=FILTER_MODES, help="which lines findings may be on")
+    diff.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
+    diff.add_argument("--no-baseline", action="store_true", help="ignore any baseline")
+    color = diff.add_mutually_exclusive_group()
+    color.add_argument("--color", dest="color", action="store_true", default=None)
+    color.add_argument("--no-color", dest="color", action="store_false")
+    diff.add_argument("--width", type=int, metavar="COLUMNS", help="terminal width for text")
+
+    baseline = commands.add_parser(
+        "baseline", help="record today's findings in every tracked file, to hide them later"
+    )
+    _add_review_options(baseline)
+    baseline.add_argument("--output", "-o", metavar="FILE", help="baseline file to write")
+
+    checks = commands.add_parser("checks", help="list the structural checks")
+    checks.add_argument("--language", help="only this language")
+    return parser
+
+
+def _add_review_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", metavar="PATH", help="limit the review to these")
+    command.add_argument("--config", metavar="FILE", help="config file (default: discovered)")
+    command.add_argument("--exclude", action="append", metavar="GLOB", help="skip these paths")
+    command.add_argument("--disable", action="append", metavar="ID", help="switch a check off")
+    command.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if getattr(args, "directory", None):
+            os.chdir(args.directory)
+        if args.command == "diff":
+            from reviewer.commands.diff import run_diff
+
+            return run_diff(args)
+        if args.command == "baseline":
+            from reviewer.commands.baseline import run_baseline
+
+            return run_baseline(args)
+        from reviewer.commands.checks import run_checks_listing
+
+        return run_checks_listing(args)
+    except ReviewerError as error:
+        print(f"reviewer: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        print(f"reviewer: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The config keys that flags set (flags not given leave the file's value)."""
+    pairs = {
+        "fail_level": getattr(args, "fail_level", None),
+        "min_severity": getattr(args, "min_severity", None),
+        "max_findings": getattr(args, "max_findings", None),
+        "filter_mode": getattr(args, "filter_mode", None),
+        "untracked": getattr(args, "untracked", None),
+        "baseline": getattr(args, "baseline", None),
+    }
+    overrides = {key: value for key, value in pairs.items() if value is not None}
+    if args.exclude:
+        overrides["exclude"] = tuple(args.exclude)
+    if args.disable:
+        overrides["disable"] = tuple(args.disable)
+    return overrides
+
+
+def resolve_path(path: str | None) -> Path | None:
+    return Path(path).resolve() if path else None
+
+
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]

@@ -1,0 +1,47 @@
+"""What the review commands share: opening the repository and loading config."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewer.baseline import load_baseline
+from reviewer.cli import config_overrides, resolve_path
+from reviewer.config import DEFAULT_BASELINE, Config, load_config
+from reviewer.git import ChangeReader, open_repo, repo_root
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+    reader: ChangeReader
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    repo = open_repo(".")
+    root = repo_root(repo)
+    overrides = config_overrides(args)
+    file_config = load_config(root, resolve_path(args.config))
+    # Lists given on the command line add to the file's lists; scalars replace.
+    for key in ("exclude", "disable"):
+        if key in overrides:
+            overrides[key] = (*getattr(file_config, key), *overrides[key])
+    config = load_config(root, resolve_path(args.config), overrides) if overrides else file_config
+    return Workspace(root, config, ChangeReader(repo, max_bytes=config.max_file_bytes))
+
+
+def baseline_path(root: Path, config: Config) -> Path:
+    return root / (config.baseline or DEFAULT_BASELINE)
+
+
+def active_baseline(root: Path, config: Config, disabled: bool) -> frozenset[str]:
+    """The fingerprints to hide: the configured baseline (which must exist), or
+    the default file when present."""
+    if disabled:
+        return frozenset()
+    path = baseline_path(root, config)
+    if config.baseline is None and not path.is_file():
+        return frozenset()
+    return load_baseline(path)

@@ -1,0 +1,31 @@
+"""Writing a rendered report to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from reviewer.engine import Report
+
+
+def summary_line(report: Report) -> str:
+    counts = ", ".join(
+        f"{report.count(severity)} {severity.label}" for severity in sorted(
+            {f.severity for f in report.findings}, reverse=True
+        )
+    )
+    found = f"{len(report.findings)} findings ({counts})" if report.findings else "no findings"
+    return f"reviewer: {found} in {report.files_reviewed} files ({report.description})"
+
+
+def write_report(rendered: str, report: Report, output: str | None) -> None:
+    """Print to stdout, or write the file and say so on stderr (so a report
+    sent to a file still leaves a trace in the log)."""
+    if output is None:
+        sys.stdout.write(rendered)
+        if rendered and not rendered.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    Path(output).write_text(rendered, encoding="utf-8")
+    print(f"{summary_line(report)}; report written to {output}", file=sys.stderr)
