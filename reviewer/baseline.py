@@ -28,8 +28,10 @@ def load_baseline(path: Path) -> frozenset[str]:
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     """Record findings (fingerprint plus enough to read the file by eye)."""
     rows = sorted(
-        {f.fingerprint: {"fingerprint": f.fingerprint, "rule": f.rule_id, "path": f.path}
-         for f in findings}.values(),
+        {
+            f.fingerprint: {"fingerprint": f.fingerprint, "rule": f.rule_id, "path": f.path}
+            for f in findings
+        }.values(),
         key=lambda row: (row["path"], row["rule"], row["fingerprint"]),
     )
     document = {"version": FORMAT_VERSION, "findings": rows}

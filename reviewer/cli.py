@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--base", metavar="REV", help="review merge-base(REV, HEAD)..HEAD")
     diff.add_argument("--head", metavar="REV", help="with --base: the head revision (HEAD)")
     diff.add_argument(
-        "--no-untracked", dest="untracked", action="store_false", default=None,
+        "--no-untracked",
+        dest="untracked",
+        action="store_false",
+        default=None,
         help="leave untracked files out of a work-tree review",
     )
     diff.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format")

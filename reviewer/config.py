@@ -46,9 +46,11 @@ def find_config_file(root: Path) -> Path | None:
     if dedicated.is_file():
         return dedicated
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "tool" in _read_toml(pyproject) and "reviewer" in _read_toml(
-        pyproject
-    ).get("tool", {}):
+    if (
+        pyproject.is_file()
+        and "tool" in _read_toml(pyproject)
+        and "reviewer" in _read_toml(pyproject).get("tool", {})
+    ):
         return pyproject
     return None
 
@@ -64,7 +66,9 @@ def load_config(
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
         table = _read_toml(path)
-        values = table.get("tool", {}).get("reviewer", {}) if path.name == "pyproject.toml" else table
+        values = (
+            table.get("tool", {}).get("reviewer", {}) if path.name == "pyproject.toml" else table
+        )
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [tool.reviewer] must be a table")
     return validate_config({**values, **(overrides or {})}, source=str(path or "defaults"))

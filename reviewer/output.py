@@ -10,9 +10,8 @@ from reviewer.engine import Report
 
 def summary_line(report: Report) -> str:
     counts = ", ".join(
-        f"{report.count(severity)} {severity.label}" for severity in sorted(
-            {f.severity for f in report.findings}, reverse=True
-        )
+        f"{report.count(severity)} {severity.label}"
+        for severity in sorted({f.severity for f in report.findings}, reverse=True)
     )
     found = f"{len(report.findings)} findings ({counts})" if report.findings else "no findings"
     return f"reviewer: {found} in {report.files_reviewed} files ({report.description})"

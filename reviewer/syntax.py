@@ -146,7 +146,11 @@ def find_scopes(parsed: ParsedFile) -> list[Scope]:
 
 def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[ReviewUnit]:
     """Group `changed_lines` by their smallest enclosing scope."""
-    lines = sorted({n for n in changed_lines if 1 <= n <= len(parsed.lines)})
+    # Blank lines carry nothing to review; alone they would make empty units.
+    text_lines = parsed.lines
+    lines = sorted(
+        {n for n in changed_lines if 1 <= n <= len(text_lines) and text_lines[n - 1].strip()}
+    )
     scopes = [s for s in find_scopes(parsed) if s.end_line - s.start_line < MAX_UNIT_LINES]
     owner: dict[int, Scope] = {}
     for scope in scopes:
@@ -162,7 +166,9 @@ def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[Revie
             grouped[owner[n]].append(n)
         else:
             loose.append(n)
-    units = [_unit(parsed, s.kind, s.name, s.start_line, s.end_line, ls) for s, ls in grouped.items()]
+    units = [
+        _unit(parsed, s.kind, s.name, s.start_line, s.end_line, ls) for s, ls in grouped.items()
+    ]
     loose_kind = "module" if parsed.tree is not None else "lines"
     for chunk in _chunks(loose):
         units.append(_unit(parsed, loose_kind, None, chunk[0], chunk[-1], chunk))

@@ -24,7 +24,9 @@ def run_checks(parsed: ParsedFile) -> list[Finding]:
         return []
     cursor = tree_sitter.QueryCursor(check_set.query)
     findings = []
-    for index, captures in cursor.matches(parsed.tree.root_node, predicate=predicates.evaluate):
+    # py-tree-sitter's stubs lag behind its `predicate` callback argument.
+    matches = cursor.matches(parsed.tree.root_node, predicate=predicates.evaluate)  # type: ignore[call-arg]
+    for index, captures in matches:
         check = check_set.by_pattern[index]
         if _excluded(check, parsed.path) or "finding" not in captures:
             continue
@@ -71,9 +73,7 @@ def _suggestion(
     last = starts[end_line] if end_line < len(starts) else len(parsed.source)
     replacement = _fill(check.fix, captures).encode("utf-8")
     region = parsed.source[first:last]
-    fixed = (
-        region[: target.start_byte - first] + replacement + region[target.end_byte - first :]
-    )
+    fixed = region[: target.start_byte - first] + replacement + region[target.end_byte - first :]
     return fixed.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
