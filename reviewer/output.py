@@ -6,15 +6,7 @@ import sys
 from pathlib import Path
 
 from reviewer.engine import Report
-
-
-def summary_line(report: Report) -> str:
-    counts = ", ".join(
-        f"{report.count(severity)} {severity.label}"
-        for severity in sorted({f.severity for f in report.findings}, reverse=True)
-    )
-    found = f"{len(report.findings)} findings ({counts})" if report.findings else "no findings"
-    return f"reviewer: {found} in {report.files_reviewed} files ({report.description})"
+from reviewer.formatters import summary_line
 
 
 def write_report(rendered: str, report: Report, output: str | None) -> None:
@@ -27,4 +19,4 @@ def write_report(rendered: str, report: Report, output: str | None) -> None:
         sys.stdout.flush()
         return
     Path(output).write_text(rendered, encoding="utf-8")
-    print(f"{summary_line(report)}; report written to {output}", file=sys.stderr)
+    print(f"reviewer: {summary_line(report)}; report written to {output}", file=sys.stderr)

@@ -1,0 +1,396 @@
+"""Formatters: golden files for every format, SARIF against the official
+schema, GitHub escaping, colour on and off.
+
+Regenerate the golden files with `REVIEWER_UPDATE_GOLDEN=1 pytest tests/formatters`
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer.diff import SkippedFile
+from reviewer.engine import Report
+from reviewer.findings import Finding, Severity
+from reviewer.formatters import FORMATTERS, OutputOptions
+from reviewer.formatters.github import annotation, escape_data, escape_property, format_github
+from reviewer.formatters.json import dumps
+from reviewer.formatters.rdjson import rdjson_payload
+from reviewer.formatters.sarif import RuleInfo, catalog_rule, sarif_log
+from reviewer.formatters.text import format_text
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("REVIEWER_UPDATE_GOLDEN") == "1"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+APP = [
+    "import os",
+    "",
+    "def add(item, items=[]):",
+    "    if item == None:",
+    "        return items",
+    "    items.append(item)",
+    "    return items",
+    "",
+    "def load(path):",
+    "    data = open(path).read()",
+    "    return data",
+]
+UTIL = [
+    "export function same(a, b) {",
+    "  if (a == b) {",
+    "    return true;",
+    "  }",
+    '  return "h\u00e9llo w\u00f6rld" === b; // TODO: tidy',
+    "}",
+]
+
+
+def col(line: str, needle: str) -> int:
+    return line.index(needle) + 1
+
+
+def golden_report() -> Report:
+    todo = UTIL[4]
+    findings = (
+        # Deliberately out of order: every formatter sorts.
+        Finding(
+            path="web/util.js",
+            line=5,
+            end_line=5,
+            column=col(todo, "//"),
+            end_column=len(todo) + 1,
+            severity=Severity.INFO,
+            rule_id="js-todo-comment",
+            message="TODO left in changed code",
+            fingerprint="5e5e5e5e5e5e5e5e:0",
+        ),
+        Finding(
+            path="src/app.py",
+            line=4,
+            end_line=4,
+            column=col(APP[3], "item =="),
+            end_column=col(APP[3], ":"),
+            severity=Severity.WARNING,
+            rule_id="py-none-equality",
+            message="Comparison to None with `==`; use `is None`",
+            suggestion="    if item is None:",
+            fingerprint="2b2b2b2b2b2b2b2b:0",
+        ),
+        Finding(
+            path="src/app.py",
+            line=3,
+            end_line=3,
+            column=col(APP[2], "items=[]"),
+            end_column=col(APP[2], ")"),
+            severity=Severity.WARNING,
+            rule_id="py-mutable-default-arg",
+            message="Mutable default argument `items=[]` is shared between calls",
+            fingerprint="1a1a1a1a1a1a1a1a:0",
+        ),
+        Finding(
+            path="src/app.py",
+            line=10,
+            end_line=11,
+            column=col(APP[9], "open"),
+            end_column=len(APP[10]) + 1,
+            severity=Severity.ERROR,
+            rule_id="model/resource-leak",
+            message="The file opened here is never closed, 100% of calls leak a handle:\n"
+            "use `with open(path) as f`",
+            source="model",
+            confidence=0.72,
+            fingerprint="3c3c3c3c3c3c3c3c:0",
+        ),
+        Finding(
+            path="web/util.js",
+            line=2,
+            end_line=2,
+            column=col(UTIL[1], "a =="),
+            end_column=col(UTIL[1], ") {"),
+            severity=Severity.ERROR,
+            rule_id="js-loose-equality",
+            message="`==` converts its operands before comparing; use `===`",
+            suggestion="  if (a === b) {",
+            fingerprint="4d4d4d4d4d4d4d4d:0",
+        ),
+    )
+    return Report(
+        description="work tree vs HEAD",
+        root=Path("/repo"),
+        findings=findings,
+        fail_level=Severity.ERROR,
+        files_reviewed=4,
+        units_reviewed=7,
+        skipped=(
+            SkippedFile("assets/logo.png", "binary"),
+            SkippedFile("data/big.json", "too large (2,000,000 bytes > 1,000,000)"),
+            SkippedFile("old.py", "deleted"),
+        ),
+        hidden={"outside the diff": 3, "suppressed": 1},
+        notes=("src/legacy.py: invalid UTF-8, decoded with replacement characters",),
+        sources={"src/app.py": tuple(APP), "web/util.js": tuple(UTIL)},
+        added_lines={"src/app.py": frozenset({3, 4, 10}), "web/util.js": frozenset({2, 5})},
+    )
+
+
+def empty_report() -> Report:
+    return Report(
+        description="staged vs HEAD",
+        root=Path("/repo"),
+        findings=(),
+        fail_level=Severity.ERROR,
+        files_reviewed=2,
+        units_reviewed=3,
+    )
+
+
+def fixed_rules(rule_id: str, path: str) -> RuleInfo | None:
+    """A stand-in catalog, so the golden files do not change with checks.scm."""
+    known = {
+        "py-mutable-default-arg": RuleInfo("Mutable default argument", Severity.WARNING, "python"),
+        "py-none-equality": RuleInfo("Comparison to None with `==`", Severity.WARNING, "python"),
+        "js-loose-equality": RuleInfo("Loose equality", Severity.ERROR, "javascript"),
+    }
+    return known.get(rule_id)
+
+
+REPORTS = {"report": golden_report, "empty": empty_report}
+RENDERERS = {
+    "txt": lambda report: format_text(report, OutputOptions()),
+    "json": lambda report: FORMATTERS["json"](report, OutputOptions()),
+    "sarif": lambda report: dumps(sarif_log(report, rule_lookup=fixed_rules)),
+    "github.txt": lambda report: format_github(report, OutputOptions()),
+    "rdjson": lambda report: FORMATTERS["rdjson"](report, OutputOptions()),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_golden(name: str, kind: str) -> None:
+    rendered = RENDERERS[kind](REPORTS[name]())
+    path = GOLDEN / f"{name}.{kind}"
+    if UPDATE:
+        path.write_text(rendered, encoding="utf-8", newline="\n")
+    assert path.is_file(), f"{path} missing: run with REVIEWER_UPDATE_GOLDEN=1"
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_registry_has_every_format() -> None:
+    assert sorted(FORMATTERS) == ["github", "json", "rdjson", "sarif", "text"]
+    report = golden_report()
+    for render in FORMATTERS.values():
+        assert render(report, OutputOptions()) == render(report, OutputOptions())
+
+
+# --- SARIF -------------------------------------------------------------------
+
+
+def sarif_schema() -> dict[str, Any]:
+    candidates = [
+        os.environ.get("REVIEWER_SARIF_SCHEMA", ""),
+        Path(__file__).parents[2] / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            schema: dict[str, Any] = json.loads(Path(candidate).read_text(encoding="utf-8"))
+            return schema
+    pytest.skip("official SARIF 2.1.0 schema not found (set REVIEWER_SARIF_SCHEMA)")
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_sarif_validates_against_the_official_schema(name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = sarif_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    assert validator_class is jsonschema.Draft4Validator  # the schema says draft-04
+    validator_class.check_schema(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    for log in (
+        sarif_log(REPORTS[name](), rule_lookup=fixed_rules),
+        json.loads(FORMATTERS["sarif"](REPORTS[name](), OutputOptions())),
+    ):
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
+        assert errors == []
+
+
+def test_sarif_rules_results_and_fixes() -> None:
+    log = sarif_log(golden_report(), rule_lookup=fixed_rules)
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    model = next(r for r in rules if r["id"] == "model/resource-leak")
+    assert model["properties"] == {"source": "model"}
+    assert model["defaultConfiguration"]["level"] == "error"
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///repo/"
+    fixed = [r for r in run["results"] if "fixes" in r]
+    assert [r["ruleId"] for r in fixed] == ["py-none-equality", "js-loose-equality"]
+    replacement = fixed[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert replacement["deletedRegion"] == {
+        "startLine": 4,
+        "startColumn": 1,
+        "endLine": 4,
+        "endColumn": len(APP[3]) + 1,
+    }
+    assert replacement["insertedContent"]["text"] == "    if item is None:"
+
+
+def test_sarif_uses_the_real_catalog_for_structural_rules() -> None:
+    info = catalog_rule("py-none-equality", "src/app.py")
+    assert info is not None and info.language == "python"
+    assert "{" not in info.description
+    assert catalog_rule("model/resource-leak", "src/app.py") is None
+    assert catalog_rule("py-none-equality", "README") is None
+    log = json.loads(FORMATTERS["sarif"](golden_report(), OutputOptions()))
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["py-none-equality"]["properties"] == {"source": "structural", "language": "python"}
+
+
+def test_sarif_uris_are_relative_and_escaped() -> None:
+    report = Report(
+        description="d",
+        root=Path("/my repo"),
+        findings=(
+            Finding("docs/a b#1.py", 1, 1, 1, 2, Severity.INFO, "r", "m", fingerprint="f:0"),
+        ),
+        fail_level=Severity.ERROR,
+    )
+    run = sarif_log(report)["runs"][0]
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "docs/a%20b%231.py", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///my%20repo/"
+
+
+# --- GitHub ------------------------------------------------------------------
+
+
+def test_github_escaping() -> None:
+    assert escape_data("100% sure:\r\nyes, no") == "100%25 sure:%0D%0Ayes, no"
+    assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+    finding = Finding(
+        path="dir,1/a:b.py",
+        line=3,
+        end_line=3,
+        column=5,
+        end_column=9,
+        severity=Severity.WARNING,
+        rule_id="rule:x,y",
+        message="50% off: first line,\nsecond line",
+    )
+    assert annotation(finding) == (
+        "::warning file=dir%2C1/a%3Ab.py,line=3,endLine=3,col=5,endColumn=9,"
+        "title=rule%3Ax%2Cy::50%25 off: first line,%0Asecond line"
+    )
+
+
+def test_github_multiline_annotation_has_no_columns() -> None:
+    lines = format_github(golden_report(), OutputOptions()).splitlines()
+    model = next(line for line in lines if "model/resource-leak" in line)
+    assert model.startswith("::error file=src/app.py,line=10,endLine=11,title=")
+    assert "col=" not in model
+    plain = [line for line in lines if not line.startswith("::")]
+    assert plain[-1].startswith("5 findings (2 errors, 2 warnings, 1 info)")
+
+
+# --- rdjson ------------------------------------------------------------------
+
+
+def test_rdjson_columns_are_utf8_bytes() -> None:
+    diagnostics = rdjson_payload(golden_report())["diagnostics"]
+    todo = next(d for d in diagnostics if d["code"]["value"] == "js-todo-comment")
+    line = UTIL[4]
+    start = len(line[: line.index("//")].encode("utf-8")) + 1
+    assert todo["location"]["range"]["start"] == {"line": 5, "column": start}
+    assert start == col(line, "//") + 2  # two two-byte characters before it
+    fixed = next(d for d in diagnostics if d["code"]["value"] == "py-none-equality")
+    assert fixed["suggestions"] == [
+        {
+            "range": {"start": {"line": 4, "column": 1}, "end": {"line": 5, "column": 1}},
+            "text": "    if item is None:\n",
+        }
+    ]
+
+
+# --- text --------------------------------------------------------------------
+
+
+def test_text_is_plain_without_colour_and_coloured_with_it() -> None:
+    report = golden_report()
+    plain = format_text(report, OutputOptions(color=False))
+    coloured = format_text(report, OutputOptions(color=True))
+    assert "\x1b" not in plain
+    assert "\x1b[" in coloured
+    assert ANSI.sub("", coloured) == plain
+
+
+def test_text_is_independent_of_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = format_text(golden_report(), OutputOptions())
+    for name, value in (("FORCE_COLOR", "1"), ("COLUMNS", "40"), ("TERM", "dumb")):
+        monkeypatch.setenv(name, value)
+    assert format_text(golden_report(), OutputOptions()) == expected
+
+
+def test_text_carets_follow_tabs_and_wide_characters() -> None:
+    line = "\tx = '\u6f22\u5b57' == None"
+    start = line.index("'")
+    finding = Finding("a.py", 1, 1, start + 1, len(line) + 1, Severity.WARNING, "r", "m")
+    report = Report(
+        description="d",
+        root=Path("/repo"),
+        findings=(finding,),
+        fail_level=Severity.ERROR,
+        sources={"a.py": (line,)},
+        added_lines={"a.py": frozenset({1})},
+    )
+    rows = format_text(report, OutputOptions()).splitlines()
+    code, carets = rows[2], rows[3]
+    assert code == "  + 1 |     x = '\u6f22\u5b57' == None"
+    # Each CJK character takes two cells.
+    assert carets == "      |         " + "^" * 14
+
+
+def test_text_neutralises_control_characters() -> None:
+    finding = Finding("a.py", 1, 1, 1, 2, Severity.ERROR, "r", "bad \x1b[31m message")
+    report = Report(
+        description="d",
+        root=Path("/repo"),
+        findings=(finding,),
+        fail_level=Severity.ERROR,
+        sources={"a.py": ("x = '\x1b[2J'",)},
+    )
+    assert "\x1b" not in format_text(report, OutputOptions())
+
+
+def test_text_cuts_long_lines_to_the_width() -> None:
+    line = "x = " + "1 + " * 60 + "1"
+    finding = Finding("a.py", 1, 1, 1, 2, Severity.ERROR, "r", "m")
+    report = Report(
+        description="d",
+        root=Path("/repo"),
+        findings=(finding,),
+        fail_level=Severity.ERROR,
+        sources={"a.py": (line,)},
+    )
+    rows = format_text(report, OutputOptions(width=60)).splitlines()
+    assert all(len(row) <= 60 for row in rows)
+    assert rows[2].endswith("...")
+
+
+def test_text_summary_lines() -> None:
+    text = format_text(golden_report(), OutputOptions())
+    assert "skipped 3 files: 1 binary, 1 deleted, 1 too large" in text
+    assert "hidden: 3 outside the diff, 1 suppressed" in text
+    assert text.rstrip().endswith(
+        "5 findings (2 errors, 2 warnings, 1 info) in 4 files, 7 units reviewed (work tree vs HEAD)"
+    )
+    assert format_text(empty_report(), OutputOptions()) == (
+        "No findings in 2 files, 3 units reviewed (staged vs HEAD)\n"
+    )
