@@ -1,14 +1,16 @@
-"""Records for a change set, and the line arithmetic on them.
+"""Records for a change set, the line arithmetic on them, and the parsing of
+git's diff output.
 
-Everything here is pure: git.py (or the LSP buffer) supplies texts and hunks,
-the rest of the pipeline reads these frozen records. Lines are 1-based.
+Everything here is pure: git.py (or the LSP buffer) supplies texts and diff
+output, the rest of the pipeline reads these frozen records. Lines are 1-based
+and counted as git counts them (LF only).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -18,6 +20,8 @@ from pathlib import Path
 DIFF_CONTEXT_LINES = 3
 
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_FILE_TYPE_BITS = 0o170000
+NULL_MODE = "000000"
 
 
 class ChangeStatus(str, Enum):
@@ -146,3 +150,116 @@ def whole_file_hunk(text: str) -> tuple[Hunk, ...]:
 
 def lines_in(hunks: Iterable[Hunk]) -> frozenset[int]:
     return frozenset(n for hunk in hunks for n in hunk.new_lines)
+
+
+# -- git's `diff --patch-with-raw -z` output --------------------------------
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One line of `git diff --raw -z`: what happened to one path."""
+
+    status: str  # one letter: A C D M R T U (X)
+    old_mode: str
+    new_mode: str
+    old_sha: str
+    new_sha: str
+    old_path: str
+    path: str
+
+    @property
+    def type_changed(self) -> bool:
+        """File <-> symlink <-> submodule: git prints such a pair as two
+        patches, a deletion and then a creation."""
+        if NULL_MODE in (self.old_mode, self.new_mode):
+            return False
+        return int(self.old_mode, 8) & _FILE_TYPE_BITS != int(self.new_mode, 8) & _FILE_TYPE_BITS
+
+    @property
+    def patch_header(self) -> str:
+        """The `diff --git` line git prints for this entry (with the default
+        a/ b/ prefixes and core.quotePath=false)."""
+        return f"diff --git {quote_path('a/' + self.old_path)} {quote_path('b/' + self.path)}"
+
+
+def parse_patch_with_raw(output: str) -> list[tuple[RawEntry, str | None]]:
+    """Pair each raw entry of `git diff --patch-with-raw -z` with its patch.
+
+    The patch is found by its `diff --git` header, not by position: git prints
+    no patch for an unmerged path ("* Unmerged path") and two for a type
+    change, so counting would pair later files with the wrong hunks. The
+    patch is None when there is none (unmerged) or it could not be found.
+    """
+    entries, patch_text = _split_raw(output)
+    by_header: dict[str, list[str]] = {}
+    for section in _patch_sections(patch_text):
+        by_header.setdefault(section.split("\n", 1)[0], []).append(section)
+    pairs: list[tuple[RawEntry, str | None]] = []
+    for entry in entries:
+        candidates = by_header.get(entry.patch_header, [])
+        if entry.type_changed:  # the creation half holds the new text
+            candidates = [c for c in candidates if "\nnew file mode " in c]
+        pairs.append((entry, candidates[0] if candidates else None))
+    return pairs
+
+
+def is_binary_patch(patch: str) -> bool:
+    return any(line.startswith(("Binary files ", "GIT binary patch")) for line in patch.split("\n"))
+
+
+def quote_path(path: str) -> str:
+    """A path as git prints it in patch headers (C-style quoting when it holds
+    a control character, a double quote or a backslash; core.quotePath=false)."""
+    raw = path.encode("utf-8", "surrogateescape")
+    if not any(byte < 0x20 or byte in (0x22, 0x5C, 0x7F) for byte in raw):
+        return path
+    out = bytearray(b'"')
+    for byte in raw:
+        if byte in _C_ESCAPES:
+            out += b"\\" + _C_ESCAPES[byte]
+        elif byte < 0x20 or byte == 0x7F:
+            out += b"\\%03o" % byte
+        else:
+            out.append(byte)
+    out += b'"'
+    return out.decode("utf-8", "surrogateescape")
+
+
+_C_ESCAPES = {
+    0x07: b"a",
+    0x08: b"b",
+    0x09: b"t",
+    0x0A: b"n",
+    0x0B: b"v",
+    0x0C: b"f",
+    0x0D: b"r",
+    0x22: b'"',
+    0x5C: b"\\",
+}
+
+
+def _split_raw(output: str) -> tuple[list[RawEntry], str]:
+    tokens = iter(output.split("\0"))
+    entries: list[RawEntry] = []
+    rest: list[str] = []
+    for token in tokens:
+        if not token.startswith(":"):
+            rest = [token, *tokens]
+            break
+        old_mode, new_mode, old_sha, new_sha, status = token[1:].split(" ")
+        old_path = next(tokens)
+        path = next(tokens) if status[0] in "RC" else old_path
+        entries.append(RawEntry(status[0], old_mode, new_mode, old_sha, new_sha, old_path, path))
+    return entries, "\0".join(rest).lstrip("\0")
+
+
+def _patch_sections(patch: str) -> Iterator[str]:
+    section: list[str] = []
+    for line in patch.split("\n"):
+        if line.startswith("diff --git ") and section:
+            yield "\n".join(section)
+            section = []
+        if section or line.startswith("diff --git "):
+            section.append(line)
+    if section:
+        yield "\n".join(section)

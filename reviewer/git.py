@@ -2,14 +2,16 @@
 
 Every mode runs one `git diff --patch-with-raw -z -U0` (raw entries give
 statuses, modes and blob ids; the patch gives git's own hunks, the same ones
-a pull request shows) and reads blobs through one persistent cat-file.
+a pull request shows) and reads blobs through one persistent cat-file. Work
+tree mode adds one `ls-files` for unmerged paths and one for untracked files;
+file contents come straight from disk. The number of git processes never
+depends on the number of files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import git
@@ -19,9 +21,13 @@ from reviewer.diff import (
     ChangeSet,
     ChangeStatus,
     FileChange,
+    Hunk,
+    RawEntry,
     SkippedFile,
     hunks_between,
+    is_binary_patch,
     parse_hunk_headers,
+    parse_patch_with_raw,
     whole_file_hunk,
 )
 from reviewer.errors import GitError
@@ -33,17 +39,10 @@ SYMLINK_MODE = "120000"
 DEFAULT_MAX_BYTES = 1_000_000
 # How much of a file is inspected for NUL bytes to call it binary (as git does).
 BINARY_SNIFF_BYTES = 8000
+UNMERGED = "unmerged (merge conflict): resolve it and `git add` the file"
+INVALID_UTF8 = "invalid UTF-8, decoded with replacement characters"
 
-
-@dataclass(frozen=True)
-class _RawEntry:
-    status: str  # A, M, D, R, T, U
-    old_mode: str
-    new_mode: str
-    old_sha: str
-    new_sha: str
-    old_path: str
-    path: str
+ChangeOrSkip = FileChange | SkippedFile | None
 
 
 def open_repo(path: str | os.PathLike[str] = ".") -> git.Repo:
@@ -70,62 +69,80 @@ class ChangeReader:
     def working_tree(self, paths: Sequence[str] = (), untracked: bool = True) -> ChangeSet:
         """Tracked changes in the work tree (and untracked files) against HEAD."""
         base = self._head_or_empty()
-        files, skipped = self._from_diff([base], paths, new_side="worktree")
+        specs = self._pathspecs(paths)
+        # `git diff HEAD` shows a conflicted file as modified, markers and all.
+        unmerged = self._unmerged(specs)
+        files, skipped = self._from_diff([base], specs, worktree=True, leave_out=unmerged)
+        skipped.extend(SkippedFile(path, UNMERGED) for path in unmerged)
         if untracked:
-            for path in self._untracked(paths):
-                _collect(self._untracked_change(path), files, skipped)
+            for path in self._untracked(specs):
+                _collect(self._worktree_file(path), files, skipped)
         return self._change_set(f"work tree vs {self._label(base)}", files, skipped)
 
     def staged(self, paths: Sequence[str] = ()) -> ChangeSet:
         """The index against HEAD: exactly what `git commit` would record."""
         base = self._head_or_empty()
-        files, skipped = self._from_diff(["--cached", base], paths, new_side="blob")
+        specs = self._pathspecs(paths)
+        files, skipped = self._from_diff(["--cached", base], specs, worktree=False)
         return self._change_set(f"staged vs {self._label(base)}", files, skipped)
 
     def between(self, base: str, head: str = "HEAD", paths: Sequence[str] = ()) -> ChangeSet:
         """merge-base(base, head)..head: the pull-request view."""
         head_sha = self._resolve(head)
         base_sha = self._resolve(base)
-        notes = []
+        specs = self._pathspecs(paths)
+        notes: list[str] = []
         try:
-            start = self.repo.git.merge_base(base_sha, head_sha).strip()
+            start = self._run("merge_base", base_sha, head_sha).strip()
         except GitCommandError:
             # A shallow clone may not hold the common ancestor; compare the two
-            # commits directly rather than review nothing.
+            # commits directly rather than review nothing, and say so.
             start = base_sha
             notes.append(
-                f"no merge base of {base} and {head} (shallow clone?); compared them directly"
+                f"{base} and {head} have no common ancestor here"
+                f"{' (shallow clone: git fetch --unshallow)' if self._shallow() else ''};"
+                f" compared {base} with {head} directly"
             )
-        files, skipped = self._from_diff([start, head_sha], paths, new_side="blob")
-        change_set = self._change_set(f"{base}...{head}", files, skipped)
-        return ChangeSet(change_set.root, change_set.description, change_set.files,
-                         change_set.skipped, tuple(notes))
+        files, skipped = self._from_diff([start, head_sha], specs, worktree=False)
+        return self._change_set(f"{base}...{head}", files, skipped, notes)
 
     def tracked_files(self, paths: Sequence[str] = ()) -> ChangeSet:
         """Every tracked file as it stands in the work tree, all lines "added"
         (what `reviewer baseline` records)."""
         files: list[FileChange] = []
         skipped: list[SkippedFile] = []
-        listing = self.repo.git.ls_files("-z", "-s", "--", *self._pathspecs(paths))
+        listing = self._git("ls_files", "-z", "-s", "--", *self._pathspecs(paths))
+        modes: dict[str, str] = {}
         for record in filter(None, listing.split("\0")):
             meta, path = record.split("\t", 1)
-            if meta.split()[0] == SUBMODULE_MODE:
+            modes.setdefault(path, meta.split()[0])  # unmerged paths come once per stage
+        for path, mode in modes.items():
+            if mode == SUBMODULE_MODE:
                 skipped.append(SkippedFile(path, "submodule"))
-            elif (self.root / path).is_file():
-                _collect(self._untracked_change(path), files, skipped)
+            elif os.path.lexists(self.root / path):
+                _collect(self._worktree_file(path), files, skipped)
         return self._change_set("tracked files", files, skipped)
 
-    # -- internals ---------------------------------------------------------
+    # -- running git -------------------------------------------------------
 
-    def _change_set(
-        self, description: str, files: list[FileChange], skipped: list[SkippedFile]
-    ) -> ChangeSet:
-        return ChangeSet(
-            root=self.root,
-            description=description,
-            files=tuple(sorted(files, key=lambda f: f.path)),
-            skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+    def _run(self, command: str, *args: str) -> str:
+        """Run one git command; GitCommandError escapes to the caller."""
+        configured = self.repo.git(
+            c=[
+                "core.quotePath=false",  # patch headers as parse_patch_with_raw expects
+                f"core.bigFileThreshold={max(self.max_bytes, 1)}",  # don't diff huge files
+            ],
+            literal_pathspecs=True,  # a path argument is a name, never a glob
         )
+        return str(getattr(configured, command)(*args, strip_newline_in_stdout=False))
+
+    def _git(self, command: str, *args: str) -> str:
+        try:
+            return self._run(command, *args)
+        except GitCommandError as error:
+            raise GitError(
+                f"git {command.replace('_', '-')} failed: {_git_message(error)}"
+            ) from None
 
     def _head_or_empty(self) -> str:
         try:
@@ -136,73 +153,123 @@ class ChangeReader:
     def _label(self, sha: str) -> str:
         return "empty tree (no commits yet)" if sha == EMPTY_TREE else "HEAD"
 
+    def _shallow(self) -> bool:
+        return Path(self.repo.common_dir, "shallow").exists()
+
     def _resolve(self, rev: str) -> str:
-        try:
-            return self.repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}").strip()
-        except GitCommandError:
-            raise GitError(f"unknown revision {rev!r} (fetch it or check the name)") from None
+        if not rev.startswith("-"):  # an option to git, never a revision
+            try:
+                return self._run("rev_parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+            except GitCommandError:
+                pass
+        hint = (
+            "this is a shallow clone: fetch more history (git fetch --unshallow)"
+            if self._shallow()
+            else "fetch it or check the name"
+        )
+        raise GitError(f"unknown revision {rev!r} ({hint})")
 
     def _pathspecs(self, paths: Sequence[str]) -> list[str]:
+        """Paths relative to the cwd -> paths relative to the repository root."""
+        root = self.root.resolve()
         specs = []
         for path in paths:
-            absolute = Path(path).resolve()
+            absolute = Path(os.path.abspath(path))
+            # Resolve the parent only: a symlink named on the command line is
+            # itself the path under review, not what it points at.
+            absolute = absolute.parent.resolve() / absolute.name if absolute.name else absolute
             try:
-                specs.append(absolute.relative_to(self.root.resolve()).as_posix() or ".")
+                specs.append(absolute.relative_to(root).as_posix())
             except ValueError:
                 raise GitError(f"path {path} is outside the repository {self.root}") from None
         return specs
 
+    # -- the three kinds of change -----------------------------------------
+
     def _from_diff(
-        self, revs: list[str], paths: Sequence[str], new_side: str
+        self,
+        revs: list[str],
+        specs: list[str],
+        worktree: bool,
+        leave_out: Sequence[str] = (),
     ) -> tuple[list[FileChange], list[SkippedFile]]:
-        output = self.repo.git.diff(
+        output = self._git(
+            "diff",
             *revs,
-            "--patch-with-raw", "-z", "-U0", "-M", "--no-color", "--no-ext-diff",
-            "--no-textconv", "--no-abbrev", "--ignore-submodules=none",
-            "--", *self._pathspecs(paths),
-            strip_newline_in_stdout=False,
+            "--patch-with-raw",
+            "-z",
+            "-U0",
+            "--inter-hunk-context=0",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-abbrev",
+            "--ignore-submodules=none",
+            "--submodule=short",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--",
+            *specs,
         )
-        entries, patches = _split_raw_and_patch(output)
         files: list[FileChange] = []
         skipped: list[SkippedFile] = []
-        for entry, patch in zip(entries, patches):
-            _collect(self._file_change(entry, patch, new_side), files, skipped)
+        for entry, patch in parse_patch_with_raw(output):
+            if entry.path not in leave_out:
+                _collect(self._file_change(entry, patch, worktree), files, skipped)
         return files, skipped
 
-    def _file_change(
-        self, entry: _RawEntry, patch: str, new_side: str
-    ) -> FileChange | SkippedFile | None:
+    def _file_change(self, entry: RawEntry, patch: str | None, worktree: bool) -> ChangeOrSkip:
         if entry.status == "D":
             return SkippedFile(entry.old_path, "deleted")
         if entry.status == "U":
-            return SkippedFile(entry.path, "unmerged (resolve the conflict first)")
-        if SUBMODULE_MODE in (entry.new_mode, entry.old_mode):
+            return SkippedFile(entry.path, UNMERGED)
+        if entry.new_mode == SUBMODULE_MODE:
             return SkippedFile(entry.path, "submodule")
         if entry.new_mode == SYMLINK_MODE:
             return SkippedFile(entry.path, "symlink")
-        hunks = parse_hunk_headers(patch)
-        if "\nBinary files " in f"\n{patch}" or "\nGIT binary patch" in f"\n{patch}":
-            return SkippedFile(entry.path, "binary")
-        if not any(h.new_count for h in hunks):
-            return None  # a pure rename, deletion of lines only, or a mode change
-        if new_side == "worktree":  # git may name a hash it never stored
-            data = self._read_worktree(entry.path)
-        else:
-            data = self._read_blob(entry.new_sha)
+        hunks: tuple[Hunk, ...] | None = None
+        binary = False
+        if patch is not None:
+            hunks = parse_hunk_headers(patch)
+            binary = is_binary_patch(patch)
+            if not binary and not any(h.new_count for h in hunks):
+                return None  # a pure rename, only deleted lines, a mode change, empty file
+        # In work tree mode git names a blob it never stored: read the file.
+        data = self._read_worktree(entry.path) if worktree else self._read_blob(entry.new_sha)
         if isinstance(data, str):
             return SkippedFile(entry.path, data)
-        status = {"A": ChangeStatus.ADDED, "R": ChangeStatus.RENAMED}.get(
-            entry.status, ChangeStatus.MODIFIED
+        if binary or _is_binary(data):
+            return SkippedFile(entry.path, "binary")
+        new_text, notes = _decode(data)
+        old_text = self._old_text(entry)
+        if hunks is None:  # no patch found for the entry: compare the texts ourselves
+            hunks = hunks_between(old_text, new_text)
+            if not any(h.new_count for h in hunks):
+                return None
+        status = {"A": ChangeStatus.ADDED, "C": ChangeStatus.ADDED, "R": ChangeStatus.RENAMED}
+        return FileChange(
+            path=entry.path,
+            status=status.get(entry.status, ChangeStatus.MODIFIED),
+            new_text=new_text,
+            hunks=hunks,
+            old_path=entry.old_path if entry.status == "R" else None,
+            old_text=old_text,
+            notes=notes,
         )
-        return _decoded_change(entry.path, data, hunks, status, entry.old_path)
 
-    def _untracked(self, paths: Sequence[str]) -> Iterator[str]:
-        listing = self.repo.git.ls_files(
-            "-z", "--others", "--exclude-standard", "--", *self._pathspecs(paths)
-        )
-        yield from filter(None, listing.split("\0"))
+    def _old_text(self, entry: RawEntry) -> str | None:
+        """The old side as text; None when added, not a regular file, too
+        large or binary."""
+        if entry.status in "AT" or entry.old_sha == NULL_SHA or entry.old_mode[:3] != "100":
+            return None
+        data = self._read_blob(entry.old_sha)
+        if isinstance(data, str) or _is_binary(data):
+            return None
+        return _decode(data)[0]
 
-    def _untracked_change(self, path: str) -> FileChange | SkippedFile | None:
+    def _worktree_file(self, path: str) -> ChangeOrSkip:
+        """A file read from disk, every line added (untracked or baseline)."""
         full = self.root / path
         if full.is_symlink():
             return SkippedFile(path, "symlink")
@@ -211,92 +278,97 @@ class ChangeReader:
         data = self._read_worktree(path)
         if isinstance(data, str):
             return SkippedFile(path, data)
-        change = _decoded_change(path, data, (), ChangeStatus.ADDED, None)
-        if isinstance(change, SkippedFile):
-            return change
-        hunks = whole_file_hunk(change.new_text)
+        if _is_binary(data):
+            return SkippedFile(path, "binary")
+        text, notes = _decode(data)
+        hunks = whole_file_hunk(text)
         if not hunks:
-            return None
-        return FileChange(change.path, change.status, change.new_text, hunks, notes=change.notes)
+            return None  # an empty file: nothing to review
+        return FileChange(path, ChangeStatus.ADDED, text, hunks, notes=notes)
+
+    def _unmerged(self, specs: list[str]) -> list[str]:
+        listing = self._git("ls_files", "-z", "--unmerged", "--", *specs)
+        paths = (record.split("\t", 1)[1] for record in filter(None, listing.split("\0")))
+        return sorted(set(paths))
+
+    def _untracked(self, specs: list[str]) -> list[str]:
+        listing = self._git("ls_files", "-z", "--others", "--exclude-standard", "--", *specs)
+        # A nested repository is listed once, as "dir/".
+        return [path.rstrip("/") for path in filter(None, listing.split("\0"))]
+
+    # -- reading contents --------------------------------------------------
+
+    def _too_large(self, size: int) -> str | None:
+        if size > self.max_bytes:
+            return f"too large ({size:,} bytes > {self.max_bytes:,})"
+        return None
 
     def _read_worktree(self, path: str) -> bytes | str:
+        """The file's bytes, or why they were not read."""
         full = self.root / path
         try:
-            size = full.stat().st_size
-            if size > self.max_bytes:
-                return f"too large ({size:,} bytes > {self.max_bytes:,})"
-            return full.read_bytes()
+            return self._too_large(full.stat().st_size) or full.read_bytes()
         except OSError as error:
             return f"unreadable ({error.strerror})"
 
     def _read_blob(self, sha: str) -> bytes | str:
-        _, _, size = self.repo.git.get_object_header(sha)
-        if size > self.max_bytes:
-            return f"too large ({size:,} bytes > {self.max_bytes:,})"
-        _, _, _, data = self.repo.git.get_object_data(sha)
+        """The blob's bytes (via the persistent cat-file), or why they were not read."""
+        try:
+            _, _, size = self.repo.git.get_object_header(sha)
+            if reason := self._too_large(size):
+                return reason
+            _, _, _, data = self.repo.git.get_object_data(sha)
+        except ValueError:  # cat-file says "missing"
+            return f"unreadable (blob {sha} is not in the repository)"
         return bytes(data)
 
+    def _change_set(
+        self,
+        description: str,
+        files: list[FileChange],
+        skipped: list[SkippedFile],
+        notes: Sequence[str] = (),
+    ) -> ChangeSet:
+        return ChangeSet(
+            root=self.root,
+            description=description,
+            files=tuple(sorted(files, key=lambda f: f.path)),
+            skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+            notes=tuple(notes),
+        )
 
-def _collect(
-    item: FileChange | SkippedFile | None, files: list[FileChange], skipped: list[SkippedFile]
-) -> None:
+
+def _collect(item: ChangeOrSkip, files: list[FileChange], skipped: list[SkippedFile]) -> None:
     if isinstance(item, FileChange):
         files.append(item)
     elif isinstance(item, SkippedFile):
         skipped.append(item)
 
 
-def _decoded_change(
-    path: str, data: bytes, hunks: tuple, status: ChangeStatus, old_path: str | None
-) -> FileChange | SkippedFile:
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
-        return SkippedFile(path, "binary")
-    notes = []
+def _is_binary(data: bytes) -> bool:
+    return b"\0" in data[:BINARY_SNIFF_BYTES]
+
+
+def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Text and notes. Line endings are kept (CRLF stays CRLF); a UTF-8 byte
+    order mark is dropped (it is not part of line 1 for a parser)."""
+    notes: tuple[str, ...] = ()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        notes.append("invalid UTF-8, decoded with replacement characters")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return FileChange(
-        path=path,
-        status=status,
-        new_text=text,
-        hunks=hunks,
-        old_path=old_path if status is ChangeStatus.RENAMED else None,
-        notes=tuple(notes),
-    )
+        text, notes = data.decode("utf-8", errors="replace"), (INVALID_UTF8,)
+    return text.removeprefix("\ufeff"), notes
 
 
-def _split_raw_and_patch(output: str) -> tuple[list[_RawEntry], list[str]]:
-    """Split `git diff --patch-with-raw -z` output into raw entries and, in the
-    same order, each entry's patch section."""
-    tokens = output.split("\0")
-    entries = []
-    index = 0
-    while index < len(tokens) and tokens[index].startswith(":"):
-        old_mode, new_mode, old_sha, new_sha, status = tokens[index][1:].split(" ")
-        letter = status[0]
-        if letter in "RC":
-            old_path, path = tokens[index + 1], tokens[index + 2]
-            index += 3
-        else:
-            old_path = path = tokens[index + 1]
-            index += 2
-        entries.append(_RawEntry(letter, old_mode, new_mode, old_sha, new_sha, old_path, path))
-    patch_text = "\0".join(tokens[index:]).lstrip("\0")
-    return entries, _patch_sections(patch_text)
-
-
-def _patch_sections(patch: str) -> list[str]:
-    sections: list[list[str]] = []
-    for line in patch.split("\n"):
-        if line.startswith(("diff --git ", "diff --cc ", "diff --combined ")):
-            sections.append([])
-        if sections:
-            sections[-1].append(line)
-    return ["\n".join(section) for section in sections]
+def _git_message(error: GitCommandError) -> str:
+    """The first meaningful line git wrote to stderr."""
+    stderr = str(error.stderr).strip()
+    stderr = stderr.removeprefix("stderr:").strip().strip("'").strip()
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[0] if lines else f"exit status {error.status}"
 
 
 __all__ = ["ChangeReader", "hunks_between", "open_repo", "repo_root"]

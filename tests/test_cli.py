@@ -41,7 +41,7 @@ def committed(repo: GitRepo) -> GitRepo:
 
 def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, "diff")
+    code, _out, err = run(capsys, "diff")
     assert code == 2
     assert err.startswith("reviewer: error: not a git repository")
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -163,7 +163,7 @@ def test_output_file_and_summary_on_stderr(committed: GitRepo, capsys) -> None:
 
 def test_text_output_is_plain_when_not_a_tty(committed: GitRepo, capsys) -> None:
     committed.write("m.py", DEFECT)
-    code, out, _ = run(capsys, "diff")
+    _code, out, _ = run(capsys, "diff")
     assert "\x1b[" not in out
     assert "m.py:2" in out and "py-none-equality" in out
 
