@@ -7,6 +7,23 @@
                                         no ancestor of that type whose own text
                                         (or the attribute/decorator lines just
                                         before it) matches the regex
+    (#inside-match? @cap "type" "regex")
+                                        the nearest ancestor of that type has a
+                                        signature matching the regex: the
+                                        attribute/annotation lines before it and
+                                        its text up to its `body` (so a Rust
+                                        return type on a later line counts)
+    (#nearest-inside? @cap "type" "stop-type" ...)
+                                        walking up from @cap, an ancestor of
+                                        "type" comes before any of the stop
+                                        types (a `return` in a `finally`, not in
+                                        a function nested in it)
+    (#nearest-match? @cap "regex" "type" ...)
+                                        the nearest ancestor of one of the
+                                        types has a signature (as for
+                                        #inside-match?) matching the regex
+                                        (the nearest enclosing function of
+                                        any kind is `async`)
 """
 
 from __future__ import annotations
@@ -32,6 +49,27 @@ def evaluate(name: str, args: PredicateArgs, pattern_index: int, captures: Captu
         return not any(
             _ancestor_matches(node, node_type, regex) for node in _captured(args, captures)
         )
+    if name == "inside-match?":
+        node_type, pattern = _strings(args)
+        regex = re.compile(pattern)
+        return all(
+            _nearest_signature_matches(node, node_type, regex)
+            for node in _captured(args, captures)
+        )
+    if name == "nearest-inside?":
+        wanted, *stops = _strings(args)
+        return all(
+            (parent := _nearest_of(node, [wanted, *stops])) is not None and parent.type == wanted
+            for node in _captured(args, captures)
+        )
+    if name == "nearest-match?":
+        pattern, *types = _strings(args)
+        regex = re.compile(pattern)
+        return all(
+            (parent := _nearest_of(node, types)) is not None
+            and regex.search(_signature(parent)) is not None
+            for node in _captured(args, captures)
+        )
     raise ValueError(f"unknown query predicate #{name}")
 
 
@@ -51,6 +89,11 @@ def _ancestors(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         parent = parent.parent
 
 
+def _nearest_of(node: tree_sitter.Node, types: list[str]) -> tree_sitter.Node | None:
+    """The nearest ancestor whose type is one of `types`."""
+    return next((parent for parent in _ancestors(node) if parent.type in types), None)
+
+
 def _has_ancestor(node: tree_sitter.Node, types: list[str]) -> bool:
     return any(parent.type in types for parent in _ancestors(node))
 
@@ -64,16 +107,41 @@ def _ancestor_matches(node: tree_sitter.Node, node_type: str, regex: re.Pattern[
     return False
 
 
+def _nearest_signature_matches(
+    node: tree_sitter.Node, node_type: str, regex: re.Pattern[str]
+) -> bool:
+    for parent in _ancestors(node):
+        if parent.type == node_type:
+            return regex.search(_signature(parent)) is not None
+    return False
+
+
 def _header(node: tree_sitter.Node) -> str:
     """A node's first line plus the attribute/decorator/annotation siblings
     right before it (where `#[test]`, `@Test` or `#[cfg(test)]` live)."""
+    return "\n".join([*_attributes(node), _decode(node).split("\n", 1)[0]])
+
+
+def _signature(node: tree_sitter.Node) -> str:
+    """A node's attribute lines and its text up to its `body` field (its
+    first line when it has no body)."""
+    body = node.child_by_field_name("body")
+    if body is None:
+        head = _decode(node).split("\n", 1)[0]
+    else:
+        source = node.text or b""
+        head = source[: body.start_byte - node.start_byte].decode("utf-8", errors="replace")
+    return "\n".join([*_attributes(node), head])
+
+
+def _attributes(node: tree_sitter.Node) -> list[str]:
+    """The attribute/decorator/annotation siblings right before a node."""
     parts = []
     sibling = node.prev_named_sibling
     while sibling is not None and sibling.type in {"attribute_item", "decorator", "annotation"}:
         parts.append(_decode(sibling))
         sibling = sibling.prev_named_sibling
-    parts.append(_decode(node).split("\n", 1)[0])
-    return "\n".join(parts)
+    return parts
 
 
 def _decode(node: tree_sitter.Node) -> str:
