@@ -4,9 +4,10 @@ Report out. Pure: no git, no terminal, no network (those live at the ends)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from reviewer.checks import run_checks
 from reviewer.config import Config
@@ -16,13 +17,25 @@ from reviewer.findings import Finding, Severity, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.syntax import ParsedFile, ReviewUnit, parse_file, review_units
 
-# A producer of findings over one parsed file and its review units. The
-# structural tier is one; the model tier plugs in as another.
-Producer = Callable[[ParsedFile, Sequence[ReviewUnit]], list[Finding]]
+class Producer(Protocol):
+    """A source of findings over one parsed file and its review units. The
+    structural tier is one; the model tier plugs in as another."""
+
+    def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]: ...
+
+    def notes(self) -> list[str]:
+        """What the producer wants the summary to say (units skipped, ...)."""
+        ...
 
 
-def structural_producer(parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
-    return run_checks(parsed)
+class StructuralChecks:
+    """The tree-sitter query tier: the whole file's tree, filtered later."""
+
+    def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
+        return run_checks(parsed)
+
+    def notes(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,7 @@ def review(
     config: Config,
     *,
     baseline: frozenset[str] = frozenset(),
-    producers: Sequence[Producer] = (structural_producer,),
+    producers: Sequence[Producer] = (StructuralChecks(),),
     parsed_files: Mapping[str, ParsedFile] | None = None,
 ) -> Report:
     """Review every file of `change_set`.
@@ -78,7 +91,7 @@ def review(
         units = review_units(parsed, _lines_to_review(change, parsed, config))
         files_reviewed += 1
         units_reviewed += len(units)
-        produced = [f for producer in producers for f in producer(parsed, units)]
+        produced = [f for producer in producers for f in producer.review_file(parsed, units)]
         file_findings = filter_file_findings(
             with_fingerprints(produced),
             change,
@@ -93,6 +106,7 @@ def review(
             sources[change.path] = tuple(parsed.lines)
             added[change.path] = change.added_lines
     findings = cap(dedupe(kept, hidden), config.max_findings, hidden)
+    notes.extend(note for producer in producers for note in producer.notes())
     return Report(
         description=change_set.description,
         root=change_set.root,

@@ -85,13 +85,18 @@ def test_inline_suppression() -> None:
 
 
 def test_dedupe_keeps_one_per_line_and_rule() -> None:
-    def twice(parsed: object, units: object) -> list[Finding]:
-        return [
-            Finding("m.py", 1, 1, 1, 2, Severity.ERROR, "model-bug", "x", confidence=c)
-            for c in (0.4, 0.9)
-        ]
+    class Twice:
+        def review_file(self, parsed: object, units: object) -> list[Finding]:
+            return [
+                Finding("m.py", 1, 1, 1, 2, Severity.ERROR, "model-bug", "x", confidence=c)
+                for c in (0.4, 0.9)
+            ]
 
-    report = review(_change_set(None, "a = 1\n"), Config(), producers=(twice,))
+        def notes(self) -> list[str]:
+            return ["twice: said everything twice"]
+
+    report = review(_change_set(None, "a = 1\n"), Config(), producers=(Twice(),))
+    assert report.notes == ("twice: said everything twice",)
     assert [f.confidence for f in report.findings] == [0.9]
     assert report.hidden == {"duplicate": 1}
 
