@@ -22,6 +22,34 @@ CONFIG_FILE = ".reviewer.toml"
 DEFAULT_BASELINE = ".reviewer-baseline.json"
 
 
+class ModelConfig(BaseModel):
+    """The `[tool.reviewer.model]` table: which model reviews, and its limits.
+
+    The defaults are cautious on purpose: a small untuned model invents
+    problems, so a comment must pass a confidence check and there is at most
+    one per unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: Literal["auto", "on", "off"] = "auto"  # auto: on when a model is found
+    backend: Literal["llama", "openai"] = "llama"
+    path: str | None = None  # a GGUF file (llama backend)
+    adapter: str | None = None  # a GGUF LoRA adapter applied on top
+    url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1
+    name: str | None = None  # the model's name on that server
+    api_key_env: str = "REVIEWER_API_KEY"  # environment variable holding the key
+    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    max_comments_per_unit: int = Field(default=1, ge=0, le=10)
+    max_tokens_per_unit: int = Field(default=256, ge=16)
+    max_units: int = Field(default=40, ge=0)  # per run
+    max_seconds: float = Field(default=300.0, gt=0)  # per run
+    timeout: float = Field(default=120.0, gt=0)  # per request
+    retries: int = Field(default=2, ge=0)
+    context: int = Field(default=4096, ge=512)
+    threads: int | None = Field(default=None, ge=1)
+    cache: bool = True
+
+
 class Config(BaseModel):
     """Every setting a review reads. Field names are the config-file keys."""
 
@@ -37,6 +65,7 @@ class Config(BaseModel):
     baseline: str | None = None  # defaults to .reviewer-baseline.json when present
     max_file_bytes: int = Field(default=1_000_000, gt=0)
     untracked: bool = True
+    model: ModelConfig = ModelConfig()
 
 
 def find_config_file(root: Path) -> Path | None:

@@ -1,0 +1,1 @@
+"""The model tier: a local code model reviewing changed scopes."""

@@ -1,0 +1,91 @@
+"""The backend interface every model runtime implements, and a fake one that
+replays queued answers for tests."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from reviewer.errors import ReviewerError
+from reviewer.model.prompt import ReviewRequest
+from reviewer.model.schema import ModelComment
+
+
+class BackendError(ReviewerError):
+    """The model could not be loaded or did not answer (named in the message)."""
+
+
+class BackendTimeout(BackendError):
+    """The model took longer than the configured timeout."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One answer: the raw JSON text and what it cost."""
+
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Backend(ABC):
+    """A model runtime. `review` answers a request with JSON constrained to
+    `request.schema`; `verify` scores one proposed comment (the probability
+    that it is a real defect), which is the comment's confidence."""
+
+    model_id: str = "unknown"
+
+    class Options(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+    @property
+    @abstractmethod
+    def identity(self) -> str:
+        """What the answers depend on besides the prompt (model and adapter
+        hashes, server URL and model name): part of the cache key."""
+
+    @abstractmethod
+    def review(self, request: ReviewRequest) -> Generation: ...
+
+    @abstractmethod
+    def verify(self, request: ReviewRequest, comment: ModelComment) -> float: ...
+
+    def describe(self) -> dict[str, str]:
+        """Facts for `reviewer model info`."""
+        return {"backend": type(self).__name__, "model": self.model_id}
+
+    def close(self) -> None:  # noqa: B027 (optional hook, not abstract)
+        """Release the model (memory, connections)."""
+
+
+class FakeBackend(Backend):
+    """Replays queued answers and confidences, and records what it was asked."""
+
+    model_id = "fake"
+
+    def __init__(
+        self, answers: Iterable[str | Exception] = (), confidences: Iterable[float] = ()
+    ) -> None:
+        self.answers: deque[str | Exception] = deque(answers)
+        self.confidences: deque[float] = deque(confidences)
+        self.requests: list[ReviewRequest] = []
+        self.verified: list[ModelComment] = []
+
+    @property
+    def identity(self) -> str:
+        return "fake"
+
+    def review(self, request: ReviewRequest) -> Generation:
+        self.requests.append(request)
+        answer = self.answers.popleft() if self.answers else '{"comments": []}'
+        if isinstance(answer, Exception):
+            raise answer
+        return Generation(answer, prompt_tokens=100, completion_tokens=len(answer) // 4)
+
+    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
+        self.verified.append(comment)
+        return self.confidences.popleft() if self.confidences else 1.0

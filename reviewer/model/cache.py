@@ -1,0 +1,59 @@
+"""On-disk cache of model answers, so an unchanged unit costs no inference.
+
+One small JSON file per answer, named by the hash of everything the answer
+depends on, written atomically (parallel runs may share the cache)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    text: str
+    confidences: tuple[float, ...]
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("reviewer")) / "answers"
+
+
+def cache_key(*parts: Any) -> str:
+    encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+class AnswerCache:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_cache_dir()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> CachedAnswer | None:
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return CachedAnswer(str(data["text"]), tuple(float(c) for c in data["confidences"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or damaged: review again
+
+    def put(self, key: str, answer: CachedAnswer) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            payload = {"text": answer.text, "confidences": list(answer.confidences)}
+            with tempfile.NamedTemporaryFile(
+                "w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8"
+            ) as handle:
+                json.dump(payload, handle)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a read-only or full cache costs speed, never the review

@@ -1,0 +1,160 @@
+"""The model tier as a producer of findings: for each ReviewUnit, ask the
+backend (or the cache), check the answer, score each comment, and stop at the
+run's budget, listing whatever was not reviewed."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reviewer.config import ModelConfig
+from reviewer.findings import Finding, Severity
+from reviewer.model.base import Backend, BackendError, BackendTimeout
+from reviewer.model.cache import AnswerCache, CachedAnswer, cache_key
+from reviewer.model.prompt import PROMPT_VERSION, build_request
+from reviewer.model.schema import ModelAnswer, ModelComment, parse_answer
+from reviewer.syntax import ParsedFile, ReviewUnit
+
+# Called before each unit is reviewed (the CLI drives a progress bar with it).
+UnitCallback = Callable[[ReviewUnit], None]
+
+
+@dataclass
+class TierStats:
+    reviewed: int = 0
+    cached: int = 0
+    invalid: int = 0
+    completion_tokens: int = 0
+
+
+class ModelTier:
+    """Implements the engine's Producer protocol."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        settings: ModelConfig,
+        cache: AnswerCache | None = None,
+        on_unit: UnitCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.backend = backend
+        self.settings = settings
+        self.cache = cache
+        self.on_unit = on_unit
+        self.clock = clock
+        self.started = clock()
+        self.stats = TierStats()
+        self.not_reviewed: list[ReviewUnit] = []
+        self.stop_reason: str | None = None
+        self.failures: Counter[str] = Counter()
+
+    def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
+        findings: list[Finding] = []
+        for unit in units:
+            if not unit.changed_lines:
+                continue
+            if self.stop_reason is None:
+                self.stop_reason = self._budget_exhausted()
+            if self.stop_reason is not None:
+                self.not_reviewed.append(unit)
+                continue
+            if self.on_unit is not None:
+                self.on_unit(unit)
+            findings.extend(self._review_unit(parsed, unit))
+        return findings
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.stats.invalid:
+            notes.append(f"model: {self.stats.invalid} answers were not valid JSON for the schema")
+        notes.extend(f"model: {reason}" for reason in sorted(self.failures))
+        if self.not_reviewed:
+            listed = ", ".join(_describe(unit) for unit in self.not_reviewed)
+            notes.append(
+                f"model: {self.stop_reason}; {len(self.not_reviewed)} units not reviewed by "
+                f"the model: {listed}"
+            )
+        return notes
+
+    # -- internals ---------------------------------------------------------
+
+    def _budget_exhausted(self) -> str | None:
+        limits = self.settings
+        if self.stats.reviewed >= limits.max_units:
+            return f"unit budget reached ({limits.max_units} units)"
+        if self.clock() - self.started >= limits.max_seconds:
+            return f"time budget reached ({limits.max_seconds:g} s)"
+        return None
+
+    def _review_unit(self, parsed: ParsedFile, unit: ReviewUnit) -> list[Finding]:
+        request = build_request(
+            unit, self.settings.max_comments_per_unit, self.settings.max_tokens_per_unit
+        )
+        key = cache_key(
+            self.backend.identity,
+            PROMPT_VERSION,
+            request.messages,
+            request.schema,
+            request.max_tokens,
+        )
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            self.stats.cached += 1
+            answer = self._parse(cached.text, unit)
+            confidences = cached.confidences
+        else:
+            try:
+                generation = self.backend.review(request)
+                self.stats.reviewed += 1
+                self.stats.completion_tokens += generation.completion_tokens
+                answer = self._parse(generation.text, unit)
+                confidences = tuple(
+                    self.backend.verify(request, comment) for comment in answer.comments
+                )
+            except BackendTimeout as error:
+                self.stop_reason = f"stopped after a timeout ({error})"
+                self.not_reviewed.append(unit)
+                return []
+            except BackendError as error:
+                self.stop_reason = f"stopped: {error}"
+                self.not_reviewed.append(unit)
+                return []
+            if self.cache is not None:
+                self.cache.put(key, CachedAnswer(generation.text, confidences))
+        return [
+            _finding(parsed, comment, confidence)
+            for comment, confidence in zip(answer.comments, confidences, strict=False)
+        ]
+
+    def _parse(self, text: str, unit: ReviewUnit) -> ModelAnswer:
+        try:
+            return parse_answer(text, unit, self.settings.max_comments_per_unit)
+        except ValueError:
+            self.stats.invalid += 1
+            return ModelAnswer(comments=[])
+
+
+def _finding(parsed: ParsedFile, comment: ModelComment, confidence: float) -> Finding:
+    line_text = parsed.lines[comment.line - 1] if comment.line <= len(parsed.lines) else ""
+    return Finding(
+        path=parsed.path,
+        line=comment.line,
+        end_line=comment.line,
+        column=len(line_text) - len(line_text.lstrip()) + 1,
+        end_column=len(line_text) + 1,
+        severity=Severity.parse(comment.severity),
+        rule_id=f"model/{comment.category}",
+        message=comment.message.strip(),
+        source="model",
+        suggestion=comment.suggestion if comment.suggestion else None,
+        confidence=round(confidence, 3),
+        snippet=line_text,
+    )
+
+
+def _describe(unit: ReviewUnit) -> str:
+    name = unit.symbol or unit.kind
+    return f"{unit.path}:{unit.start_line}-{unit.end_line} ({name})"
