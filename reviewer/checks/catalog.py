@@ -52,6 +52,8 @@ class CheckSet:
         return [unique[key] for key in sorted(unique)]
 
 
+# Compiled queries live as long as the process: py-tree-sitter 0.26.1 can
+# crash when a query with text predicates and #set! directives is freed.
 @functools.cache
 def checks_for(spec: LanguageSpec) -> CheckSet | None:
     text = spec.query_text("checks.scm")

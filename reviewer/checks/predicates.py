@@ -53,8 +53,7 @@ def evaluate(name: str, args: PredicateArgs, pattern_index: int, captures: Captu
         node_type, pattern = _strings(args)
         regex = re.compile(pattern)
         return all(
-            _nearest_signature_matches(node, node_type, regex)
-            for node in _captured(args, captures)
+            _nearest_signature_matches(node, node_type, regex) for node in _captured(args, captures)
         )
     if name == "nearest-inside?":
         wanted, *stops = _strings(args)

@@ -30,8 +30,19 @@ def run_checks(parsed: ParsedFile) -> list[Finding]:
         check = check_set.by_pattern[index]
         if _excluded(check, parsed.path) or "finding" not in captures:
             continue
+        if _inside_parse_error(captures["finding"][0]):
+            continue  # half-typed or misparsed code: the match means nothing
         findings.append(_finding(parsed, check, captures))
     return findings
+
+
+def _inside_parse_error(node: tree_sitter.Node) -> bool:
+    parent: tree_sitter.Node | None = node
+    while parent is not None:
+        if parent.is_error:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _excluded(check: Check, path: str) -> bool:
