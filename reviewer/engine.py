@@ -17,6 +17,7 @@ from reviewer.findings import Finding, Severity, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.syntax import ParsedFile, ReviewUnit, parse_file, review_units
 
+
 class Producer(Protocol):
     """A source of findings over one parsed file and its review units. The
     structural tier is one; the model tier plugs in as another."""
