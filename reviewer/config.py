@@ -3,23 +3,16 @@ validated by pydantic; CLI flags override the file."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from reviewer.config_files import find_config_file, read_toml
 from reviewer.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 SeverityName = Literal["info", "warning", "error"]
 FilterMode = Literal["added", "diff_context", "file", "nofilter"]
-CONFIG_FILE = ".reviewer.toml"
-DEFAULT_BASELINE = ".reviewer-baseline.json"
 
 
 class ModelConfig(BaseModel):
@@ -68,22 +61,6 @@ class Config(BaseModel):
     model: ModelConfig = ModelConfig()
 
 
-def find_config_file(root: Path) -> Path | None:
-    """`.reviewer.toml` wins over pyproject.toml; pyproject counts only when
-    it has a [tool.reviewer] table."""
-    dedicated = root / CONFIG_FILE
-    if dedicated.is_file():
-        return dedicated
-    pyproject = root / "pyproject.toml"
-    if (
-        pyproject.is_file()
-        and "tool" in _read_toml(pyproject)
-        and "reviewer" in _read_toml(pyproject).get("tool", {})
-    ):
-        return pyproject
-    return None
-
-
 def load_config(
     root: Path, explicit: Path | None = None, overrides: dict[str, Any] | None = None
 ) -> Config:
@@ -94,7 +71,7 @@ def load_config(
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
-        table = _read_toml(path)
+        table = read_toml(path)
         values = (
             table.get("tool", {}).get("reviewer", {}) if path.name == "pyproject.toml" else table
         )
@@ -114,10 +91,3 @@ def validate_config(values: dict[str, Any], source: str) -> Config:
         if first["type"] == "extra_forbidden":
             raise ConfigError(f"{source}: unknown key {key!r}") from None
         raise ConfigError(f"{source}: bad value for {key!r}: {first['msg']}") from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None

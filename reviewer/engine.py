@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from reviewer.checks import run_checks
@@ -15,6 +13,7 @@ from reviewer.diff import ChangeSet, FileChange, SkippedFile
 from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
 from reviewer.findings import Finding, Severity, with_fingerprints
 from reviewer.languages import comment_tokens
+from reviewer.report import Report
 from reviewer.syntax import ParsedFile, ReviewUnit, parse_file, review_units
 
 
@@ -37,30 +36,6 @@ class StructuralChecks:
 
     def notes(self) -> list[str]:
         return []
-
-
-@dataclass(frozen=True)
-class Report:
-    description: str
-    root: Path
-    findings: tuple[Finding, ...]
-    fail_level: Severity
-    files_reviewed: int = 0
-    units_reviewed: int = 0
-    skipped: tuple[SkippedFile, ...] = ()
-    hidden: Mapping[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    # The new text of each file with findings, and its added lines, so that
-    # formatters can show the code without reading files again.
-    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    added_lines: Mapping[str, frozenset[int]] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return any(f.severity >= self.fail_level for f in self.findings)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
 
 
 def review(

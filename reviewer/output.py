@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reviewer.engine import Report
 from reviewer.formatters import summary_line
+from reviewer.report import Report
 
 
 def write_report(rendered: str, report: Report, output: str | None) -> None:

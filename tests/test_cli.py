@@ -175,14 +175,34 @@ def test_checks_listing(capsys) -> None:
     assert "py-mutable-default-arg" in ids
 
 
-def test_console_script_does_not_import_the_model_runtime(committed: GitRepo) -> None:
+def _imported_by(*argv: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "reviewer", "diff"],
+        [sys.executable, "-X", "importtime", "-m", "reviewer", *argv],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
-    assert "reviewer.cli" in imported
+    return result, imported
+
+
+def test_console_script_does_not_import_the_model_runtime(committed: GitRepo) -> None:
+    committed.write("m.py", DEFECT)
+    result, imported = _imported_by("diff")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "m.py:2" in result.stdout
+    assert "reviewer.engine" in imported
     assert not any(name.startswith("llama_cpp") for name in imported)
+
+
+def test_empty_review_loads_no_pipeline(committed: GitRepo) -> None:
+    result, imported = _imported_by("diff")
+    assert result.returncode == 0 and "Nothing to review" in result.stdout
+    assert not {"git", "pydantic", "tree_sitter", "reviewer.engine"} & imported
+
+
+def test_empty_review_still_validates_a_config_file(committed: GitRepo, capsys) -> None:
+    committed.write(".reviewer.toml", "colour = true\n")
+    committed.commit("config")
+    code, _, err = run(capsys, "diff")
+    assert code == 2 and "unknown key 'colour'" in err

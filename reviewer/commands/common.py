@@ -8,7 +8,8 @@ from pathlib import Path
 
 from reviewer.baseline import load_baseline
 from reviewer.cli import config_overrides, resolve_path
-from reviewer.config import DEFAULT_BASELINE, Config, load_config
+from reviewer.config import Config, load_config
+from reviewer.config_files import DEFAULT_BASELINE
 from reviewer.git import ChangeReader, open_repo, repo_root
 
 

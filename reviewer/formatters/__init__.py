@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from reviewer.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from reviewer.findings import Finding, Severity
 from reviewer.formatters import OutputOptions, hidden_line, ordered, skipped_line, summary_line
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

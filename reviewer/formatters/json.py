@@ -9,7 +9,7 @@ from reviewer.findings import Finding
 from reviewer.formatters import OutputOptions, ordered, severity_counts
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 SCHEMA_VERSION = 1
 

@@ -14,7 +14,7 @@ from reviewer.formatters import OutputOptions, ordered
 from reviewer.formatters.json import dumps
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 

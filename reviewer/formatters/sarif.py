@@ -16,7 +16,7 @@ from reviewer.formatters import OutputOptions, ordered
 from reviewer.formatters.json import dumps
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -28,7 +28,7 @@ from reviewer.formatters import (
 )
 
 if TYPE_CHECKING:
-    from reviewer.engine import Report
+    from reviewer.report import Report
 
 SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MAX_CODE_LINES = 6  # of one finding (and of one suggestion)
