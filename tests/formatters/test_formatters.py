@@ -24,6 +24,7 @@ from reviewer.formatters.json import dumps
 from reviewer.formatters.rdjson import rdjson_payload
 from reviewer.formatters.sarif import RuleInfo, catalog_rule, sarif_log
 from reviewer.formatters.text import format_text
+from tests.shared_data import shared_file
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("REVIEWER_UPDATE_GOLDEN") == "1"
@@ -195,7 +196,7 @@ def test_registry_has_every_format() -> None:
 def sarif_schema() -> dict[str, Any]:
     candidates = [
         os.environ.get("REVIEWER_SARIF_SCHEMA", ""),
-        Path(__file__).parents[2] / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json",
+        shared_file("schemas", "sarif-schema-2.1.0.json"),
     ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
