@@ -7,6 +7,7 @@ Files no grammar covers still get line-level chunks so later tiers can look.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -152,13 +153,13 @@ def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[Revie
         {n for n in changed_lines if 1 <= n <= len(text_lines) and text_lines[n - 1].strip()}
     )
     scopes = [s for s in find_scopes(parsed) if s.end_line - s.start_line < MAX_UNIT_LINES]
+    # Larger scopes first, so that an inner scope overwrites its outer one.
     owner: dict[int, Scope] = {}
-    for scope in scopes:
-        for n in lines:
-            if scope.start_line <= n <= scope.end_line:
-                current = owner.get(n)
-                if current is None or _span(scope) < _span(current):
-                    owner[n] = scope
+    for scope in sorted(scopes, key=_span, reverse=True):
+        first = bisect.bisect_left(lines, scope.start_line)
+        last = bisect.bisect_right(lines, scope.end_line)
+        for n in lines[first:last]:
+            owner[n] = scope
     grouped: dict[Scope, list[int]] = defaultdict(list)
     loose: list[int] = []
     for n in lines:
