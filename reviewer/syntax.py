@@ -128,6 +128,11 @@ def find_scopes(parsed: ParsedFile) -> list[Scope]:
                 continue
             names = captures.get("name", [])
             name = _text(names[0]) if names else "<anonymous>"
+            # An @owner capture qualifies a name declared outside its type
+            # (Go's `func (s *Server) Handle()` is `Server.Handle`).
+            owners = captures.get("owner", [])
+            if owners:
+                name = f"{_text(owners[0])}.{name}"
             raw.extend((node, capture.removeprefix("scope."), name) for node in nodes)
     by_node = {node.id: name for node, _, name in raw}
     scopes = []

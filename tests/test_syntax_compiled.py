@@ -155,7 +155,7 @@ struct Point {
 CASES: list[tuple[str, str, int, str, str | None, int, int]] = [
     ("srv/server.go", GO, 6, "class", "Server", 5, 7),
     ("srv/server.go", GO, 10, "class", "Handler", 9, 11),
-    ("srv/server.go", GO, 15, "function", "Handle", 13, 17),  # in a func literal
+    ("srv/server.go", GO, 15, "function", "Server.Handle", 13, 17),  # in a func literal
     ("srv/server.go", GO, 20, "function", "New", 19, 21),
     ("srv/server.go", GO, 3, "module", None, 3, 3),
     ("src/lib.rs", RUST, 4, "class", "Wrapper", 3, 5),
@@ -199,7 +199,7 @@ def test_lines_in_two_methods_make_two_units() -> None:
 @pytest.mark.parametrize(
     ("path", "source", "functions"),
     [
-        ("a.go", GO, ["Handle", "New"]),
+        ("a.go", GO, ["Server.Handle", "New"]),
         ("a.rs", RUST, ["Wrapper.new", "Wrapper.fmt", "Named.name", "tests.builds"]),
         ("A.java", JAVA, ["Service.Service", "Service.run", "Service.Cache.size",
                           "Service.Mode.quick"]),
