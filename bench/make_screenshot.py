@@ -130,7 +130,16 @@ def isolated_env(home: Path, width: int) -> dict[str, str]:
 
 
 def run_reviewer(repo: Path, env: dict[str, str], width: int) -> str:
-    command = [sys.executable, "-m", "reviewer", "diff", "--color", "--width", str(width)]
+    command = [
+        sys.executable,
+        "-m",
+        "reviewer",
+        "diff",
+        "--no-model",
+        "--color",
+        "--width",
+        str(width),
+    ]
     result = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
     if result.returncode == 2 and "--width" in result.stderr:
         # An older CLI without --width: COLUMNS says the same.

@@ -79,7 +79,7 @@ def build_subjects(args: argparse.Namespace, corpus: Corpus) -> list[Subject]:
     return [
         Subject(
             "reviewer diff (CLI)",
-            [reviewer or "reviewer", "diff", "--format", "json", "--no-color"],
+            [reviewer or "reviewer", "diff", "--format", "json", "--no-color", "--no-model"],
             cwd=repo,
             missing=reviewer is None,
         ),

@@ -59,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     color.add_argument("--color", dest="color", action="store_true", default=None)
     color.add_argument("--no-color", dest="color", action="store_false")
     diff.add_argument("--width", type=int, metavar="COLUMNS", help="terminal width for text")
+    model = diff.add_mutually_exclusive_group()
+    model.add_argument(
+        "--model",
+        dest="model",
+        action="store_true",
+        default=None,
+        help="review with the local model too (error if none is installed)",
+    )
+    model.add_argument("--no-model", dest="model", action="store_false", help="structural only")
+    diff.add_argument("--model-path", metavar="FILE", help="the GGUF model file to review with")
 
     baseline = commands.add_parser(
         "baseline", help="record today's findings in every tracked file, to hide them later"
@@ -68,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     checks = commands.add_parser("checks", help="list the structural checks")
     checks.add_argument("--language", help="only this language")
+
+    model_command = commands.add_parser("model", help="the local review model")
+    model_actions = model_command.add_subparsers(
+        dest="model_command", metavar="ACTION", parser_class=_Parser
+    )
+    model_actions.required = True
+    info = model_actions.add_parser("info", help="which model reviews, where from, its hash")
+    info.add_argument("--model-path", metavar="FILE", help="describe this GGUF file instead")
+    info.add_argument("--config", metavar="FILE", help="config file (default: discovered)")
+    info.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
+    model_actions.add_parser("pull", help="download the default model from Hugging Face")
     return parser
 
 
@@ -99,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from reviewer.commands.baseline import run_baseline
 
             return run_baseline(args)
+        if args.command == "model":
+            from reviewer.commands.model import run_model
+
+            return run_model(args)
         from reviewer.commands.checks import run_checks_listing
 
         return run_checks_listing(args)

@@ -45,15 +45,17 @@ def review(
     baseline: frozenset[str] = frozenset(),
     producers: Sequence[Producer] = (StructuralChecks(),),
     parsed_files: Mapping[str, ParsedFile] | None = None,
+    notes: Sequence[str] = (),
 ) -> Report:
     """Review every file of `change_set`.
 
     `parsed_files` lets a caller that already holds a parse (the language
-    server, with its incremental trees) skip parsing again.
+    server, with its incremental trees) skip parsing again. `notes` head the
+    report's notes.
     """
     hidden: Counter[str] = Counter()
     skipped = list(change_set.skipped)
-    notes = list(change_set.notes)
+    notes = [*notes, *change_set.notes]  # the caller's notices (model absent, ...) first
     kept: list[Finding] = []
     sources: dict[str, tuple[str, ...]] = {}
     added: dict[str, frozenset[int]] = {}

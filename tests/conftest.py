@@ -31,6 +31,9 @@ def isolated_home(
     for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
         monkeypatch.setenv(var, "test@example.com")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # The real model is slow: only tests that ask for it (flag or env) run it.
+    monkeypatch.setenv("REVIEWER_MODEL_ENABLED", "off")
+    monkeypatch.delenv("REVIEWER_MODEL", raising=False)
     yield home
 
 

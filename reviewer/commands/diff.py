@@ -44,7 +44,32 @@ def _review(args: argparse.Namespace) -> Report:
     else:
         change_set = reader.working_tree(args.paths, untracked=config.untracked)
     baseline = active_baseline(workspace.root, config, args.no_baseline)
-    return review(change_set, config, baseline=baseline)
+    from reviewer.model.factory import build_model_tier, wanted
+
+    if wanted(config.model, getattr(args, "model", None)) is False:
+        return review(change_set, config, baseline=baseline)
+    from reviewer.commands.model import unit_progress
+    from reviewer.engine import StructuralChecks
+
+    with unit_progress() as on_unit:
+        tier, notices = build_model_tier(
+            config,
+            flag=getattr(args, "model", None),
+            model_path=getattr(args, "model_path", None),
+            on_unit=on_unit,
+        )
+        if tier is None:
+            return review(change_set, config, baseline=baseline, notes=notices)
+        try:
+            return review(
+                change_set,
+                config,
+                baseline=baseline,
+                producers=(StructuralChecks(), tier),
+                notes=notices,
+            )
+        finally:
+            tier.backend.close()
 
 
 def _nothing_to_review(args: argparse.Namespace) -> Report | None:

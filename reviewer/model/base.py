@@ -58,6 +58,11 @@ class Backend(ABC):
         """Facts for `reviewer model info`."""
         return {"backend": type(self).__name__, "model": self.model_id}
 
+    def notes(self) -> list[str]:
+        """What the run's summary should say about the backend (e.g. a server
+        that gives no log-probabilities, so confidences are a flat 0.5)."""
+        return []
+
     def close(self) -> None:  # noqa: B027 (optional hook, not abstract)
         """Release the model (memory, connections)."""
 

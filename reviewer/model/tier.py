@@ -71,6 +71,7 @@ class ModelTier:
         if self.stats.invalid:
             notes.append(f"model: {self.stats.invalid} answers were not valid JSON for the schema")
         notes.extend(f"model: {reason}" for reason in sorted(self.failures))
+        notes.extend(f"model: {note}" for note in self.backend.notes())
         if self.not_reviewed:
             listed = ", ".join(_describe(unit) for unit in self.not_reviewed)
             notes.append(
@@ -93,8 +94,12 @@ class ModelTier:
         request = build_request(
             unit, self.settings.max_comments_per_unit, self.settings.max_tokens_per_unit
         )
+        try:
+            identity = self.backend.identity  # a server backend asks the server
+        except BackendError as error:
+            return self._stop(unit, error)
         key = cache_key(
-            self.backend.identity,
+            identity,
             PROMPT_VERSION,
             request.messages,
             request.schema,
@@ -114,20 +119,23 @@ class ModelTier:
                 confidences = tuple(
                     self.backend.verify(request, comment) for comment in answer.comments
                 )
-            except BackendTimeout as error:
-                self.stop_reason = f"stopped after a timeout ({error})"
-                self.not_reviewed.append(unit)
-                return []
             except BackendError as error:
-                self.stop_reason = f"stopped: {error}"
-                self.not_reviewed.append(unit)
-                return []
+                return self._stop(unit, error)
             if self.cache is not None:
                 self.cache.put(key, CachedAnswer(generation.text, confidences))
         return [
             _finding(parsed, comment, confidence)
             for comment, confidence in zip(answer.comments, confidences, strict=False)
         ]
+
+    def _stop(self, unit: ReviewUnit, error: BackendError) -> list[Finding]:
+        """The backend failed: no more units go to it this run."""
+        if isinstance(error, BackendTimeout):
+            self.stop_reason = f"stopped after a timeout ({error})"
+        else:
+            self.stop_reason = f"stopped: {error}"
+        self.not_reviewed.append(unit)
+        return []
 
     def _parse(self, text: str, unit: ReviewUnit) -> ModelAnswer:
         try:

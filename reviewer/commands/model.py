@@ -1,0 +1,89 @@
+"""`reviewer model info|pull`, and the progress display of a model review."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reviewer.errors import EXIT_OK
+from reviewer.model.tier import UnitCallback
+from reviewer.syntax import ReviewUnit
+
+
+def run_model(args: argparse.Namespace) -> int:
+    if args.model_command == "pull":
+        from reviewer.model.resolve import pull
+
+        location = pull()
+        print(f"model: {location.path} ({location.size:,} bytes, sha256 {location.sha256})")
+        return EXIT_OK
+    return _info(args)
+
+
+def _info(args: argparse.Namespace) -> int:
+    from reviewer.config import load_config
+    from reviewer.config_files import find_config_file
+    from reviewer.model.factory import llama_available
+    from reviewer.model.resolve import resolve_model
+
+    explicit = Path(args.config).resolve() if args.config else None
+    root = Path.cwd()
+    config = load_config(root, explicit) if explicit or find_config_file(root) else None
+    settings = config.model if config is not None else None
+    from reviewer.config import ModelConfig
+
+    settings = settings or ModelConfig()
+    rows: list[tuple[str, str]] = [("backend", settings.backend), ("enabled", settings.enabled)]
+    if settings.backend == "openai":
+        rows += [("url", settings.url or "(not set)"), ("model", settings.name or "(not set)")]
+    else:
+        location = resolve_model(settings.path, args.model_path)
+        if location is None:
+            rows.append(("model", "none installed (pip install 'reviewer[model]')"))
+        else:
+            location = location.with_hash()
+            rows += [
+                ("model", str(location.path)),
+                ("origin", location.origin),
+                ("size", f"{location.size:,} bytes"),
+                ("sha256", location.sha256 or ""),
+            ]
+        rows.append(("adapter", settings.adapter or "none"))
+        rows.append(("runtime", "llama-cpp-python" if llama_available() else "not installed"))
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key + ':':<{width + 1}} {value}")
+    return EXIT_OK
+
+
+@contextmanager
+def unit_progress() -> Iterator[UnitCallback | None]:
+    """A counter of reviewed units on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("model: {task.completed} units reviewed"),
+        TextColumn("[dim]{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("", total=None)
+    current: list[ReviewUnit] = []
+
+    def on_unit(unit: ReviewUnit) -> None:
+        if current:
+            progress.advance(task)
+        current[:] = [unit]
+        progress.update(task, description=f"{unit.path}:{unit.start_line} {unit.symbol or ''}")
+
+    with progress:
+        yield on_unit

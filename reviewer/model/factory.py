@@ -1,0 +1,87 @@
+"""Build the model tier a run asks for, or say in one notice why there is none."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from reviewer.config import Config, ModelConfig
+from reviewer.errors import ReviewerError
+from reviewer.model.base import Backend
+from reviewer.model.tier import ModelTier, UnitCallback
+
+NOT_INSTALLED = (
+    "model: not installed; structural checks only (add it: pip install 'reviewer[model]')"
+)
+
+
+def llama_available() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+ENABLED_ENV = "REVIEWER_MODEL_ENABLED"  # auto|on|off, over the config's `enabled`
+
+
+def wanted(settings: ModelConfig, flag: bool | None) -> bool | None:
+    """True: required; None: if available (auto); False: off. The flag wins,
+    then $REVIEWER_MODEL_ENABLED, then the config."""
+    if flag is not None:
+        return flag
+    enabled = os.environ.get(ENABLED_ENV, "").strip().lower() or settings.enabled
+    return {"on": True, "off": False}.get(enabled)
+
+
+def build_backend(
+    settings: ModelConfig, *, model_path: str | None, required: bool
+) -> Backend | None:
+    """The configured backend; None when the model is optional and absent."""
+    if settings.backend == "openai":
+        try:
+            from reviewer.model.openai import OpenAIBackend  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as error:
+            raise ReviewerError(f"model backend 'openai' is not available: {error}") from None
+        backend: Backend = OpenAIBackend(settings)
+        return backend
+    from reviewer.model.resolve import resolve_model
+
+    if not llama_available():
+        if required:
+            raise ReviewerError(
+                "model requested but llama-cpp-python is not installed "
+                "(pip install 'reviewer[model]')"
+            )
+        return None
+    location = resolve_model(settings.path, model_path)
+    if location is None:
+        if required:
+            raise ReviewerError(
+                "model requested but none found: pass --model-path FILE, set model.path, "
+                "install 'reviewer[model]' or run `reviewer model pull`"
+            )
+        return None
+    from reviewer.model.llama import LlamaBackend
+
+    return LlamaBackend(settings, location)
+
+
+def build_model_tier(
+    config: Config,
+    *,
+    flag: bool | None = None,
+    model_path: str | None = None,
+    on_unit: UnitCallback | None = None,
+) -> tuple[ModelTier | None, list[str]]:
+    """The tier (None when the model is off or absent) and notices for the report."""
+    settings = config.model
+    mode = wanted(settings, flag)
+    if mode is False:
+        return None, []
+    if model_path is not None and mode is None:
+        mode = True  # a path given on the command line is a request for the model
+    backend = build_backend(settings, model_path=model_path, required=mode is True)
+    if backend is None:
+        return None, [NOT_INSTALLED]
+    from reviewer.model.cache import AnswerCache
+
+    cache = AnswerCache() if settings.cache else None
+    return ModelTier(backend, settings, cache=cache, on_unit=on_unit), []

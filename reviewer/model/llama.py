@@ -1,0 +1,192 @@
+"""The in-process backend: llama-cpp-python running a GGUF chat model.
+
+`llama_cpp` is imported when the backend is built, never at module import, so
+the CLI pays for it only when the model actually reviews something."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from reviewer.config import ModelConfig
+from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation
+from reviewer.model.prompt import ReviewRequest, verification_messages
+from reviewer.model.resolve import ModelLocation, file_sha256
+from reviewer.model.schema import ModelComment
+
+YES_WORDS = ("yes", "Yes", " yes", " Yes", "YES")
+NO_WORDS = ("no", "No", " no", " No", "NO")
+
+
+class LlamaBackend(Backend):
+    def __init__(self, settings: ModelConfig, location: ModelLocation) -> None:
+        try:
+            import llama_cpp
+        except ImportError as error:
+            raise BackendError(
+                "llama-cpp-python is not installed (pip install 'reviewer[model]')"
+            ) from error
+        self.settings = settings
+        self.location = location
+        self.model_id = location.path.name
+        adapter = Path(settings.adapter).expanduser() if settings.adapter else None
+        if adapter is not None and not adapter.is_file():
+            raise BackendError(f"model adapter not found: {adapter}")
+        self.adapter = adapter
+        started = time.perf_counter()
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=str(location.path),
+                n_ctx=settings.context,
+                n_threads=settings.threads or os.cpu_count() or 1,
+                seed=0,
+                verbose=False,
+                lora_path=str(adapter) if adapter else None,
+            )
+        except (ValueError, RuntimeError, OSError) as error:
+            what = f"{location.path}" + (f" with adapter {adapter}" if adapter else "")
+            raise BackendError(
+                f"cannot load model {what}: not a valid GGUF model (corrupt or truncated?)"
+            ) from error
+        self._closed = False
+        self.load_seconds = time.perf_counter() - started
+        self.last_verify_seconds = 0.0
+        self._formatter = _chat_formatter(self.llm)
+        self._choices = (
+            _first_tokens(self.llm, YES_WORDS),
+            _first_tokens(self.llm, NO_WORDS),
+        )
+
+    @cached_property
+    def identity(self) -> str:
+        parts = [self.location.with_hash().sha256 or ""]
+        if self.adapter is not None:
+            parts.append(file_sha256(self.adapter))
+        return "llama:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def review(self, request: ReviewRequest) -> Generation:
+        # Streamed so that a slow answer can be abandoned at the deadline
+        # (llama.cpp cannot be interrupted inside the prompt's evaluation).
+        deadline = time.monotonic() + self.settings.timeout
+        pieces: list[str] = []
+        try:
+            stream: Any = self.llm.create_chat_completion(
+                messages=list(request.messages),  # type: ignore[arg-type]
+                response_format={"type": "json_object", "schema": request.schema},
+                temperature=0.0,
+                max_tokens=request.max_tokens,
+                stream=True,
+            )
+            for chunk in stream:
+                pieces.append(chunk["choices"][0]["delta"].get("content") or "")
+                if time.monotonic() > deadline:
+                    stream.close()
+                    raise BackendTimeout(
+                        f"model {self.model_id} took more than "
+                        f"{self.settings.timeout:g} s on one unit"
+                    )
+        except (ValueError, RuntimeError) as error:
+            raise BackendError(f"model {self.model_id} failed: {error}") from error
+        completion = sum(1 for piece in pieces if piece)
+        return Generation(
+            text="".join(pieces),
+            prompt_tokens=max(self.llm.n_tokens - completion, 0),
+            completion_tokens=completion,
+        )
+
+    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
+        """P(yes) / (P(yes) + P(no)) for the next token after the yes/no
+        question, read from the logits of one forward pass (no sampling)."""
+        started = time.perf_counter()
+        messages = verification_messages(request, comment.line, comment.message)
+        tokens = self._tokens(messages)
+        logits = self._last_logits(tokens)
+        yes_ids, no_ids = self._choices
+        top = max(logits[i] for i in (*yes_ids, *no_ids))
+        p_yes = sum(math.exp(logits[i] - top) for i in yes_ids)
+        p_no = sum(math.exp(logits[i] - top) for i in no_ids)
+        self.last_verify_seconds = time.perf_counter() - started
+        return p_yes / (p_yes + p_no)
+
+    def describe(self) -> dict[str, str]:
+        location = self.location.with_hash()
+        return {
+            "backend": "llama (in-process llama-cpp-python)",
+            "model": str(location.path),
+            "origin": location.origin,
+            "size": f"{location.size:,} bytes",
+            "sha256": location.sha256 or "",
+            "adapter": str(self.adapter) if self.adapter else "none",
+        }
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.llm.close()
+
+    # -- internals ---------------------------------------------------------
+
+    def _tokens(self, messages: Sequence[dict[str, str]]) -> list[int]:
+        formatted = self._formatter(messages=list(messages))
+        return list(
+            self.llm.tokenize(
+                formatted.prompt.encode("utf-8"),
+                add_bos=not formatted.added_special,
+                special=True,
+            )
+        )
+
+    def _last_logits(self, tokens: list[int]) -> Any:
+        """Evaluate `tokens` and return the logits after the last one. The
+        prefix already in the KV cache (the review prompt) is reused."""
+        import numpy as np
+
+        llm = self.llm
+        if len(tokens) > llm.n_ctx():
+            raise BackendError(f"verification prompt longer than the context ({llm.n_ctx()})")
+        reused = 0
+        for old, new in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
+            if old != new:
+                break
+            reused += 1
+        llm.n_tokens = reused  # eval() drops the KV cache past this point
+        llm.eval(tokens[reused:])
+        # With logits_all=False llama-cpp-python 0.3.x no longer copies
+        # logits into `scores`; llama.cpp keeps the last token's row.
+        pointer = llm._ctx.get_logits_ith(-1)
+        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),))
+
+
+def _chat_formatter(llm: Any) -> Any:
+    from llama_cpp import llama_chat_format
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        return llama_chat_format.Jinja2ChatFormatter(
+            template=llama_chat_format.CHATML_CHAT_TEMPLATE, eos_token="", bos_token=""
+        )
+
+    def piece(token: int) -> str:
+        return str(llm._model.token_get_text(token)) if token >= 0 else ""
+
+    return llama_chat_format.Jinja2ChatFormatter(
+        template=template,
+        eos_token=piece(llm.token_eos()),
+        bos_token=piece(llm.token_bos()),
+        stop_token_ids=[llm.token_eos()],
+    )
+
+
+def _first_tokens(llm: Any, words: Sequence[str]) -> tuple[int, ...]:
+    ids: list[int] = []
+    for word in words:
+        tokens = llm.tokenize(word.encode("utf-8"), add_bos=False, special=False)
+        if tokens and tokens[0] not in ids:
+            ids.append(tokens[0])
+    return tuple(ids)

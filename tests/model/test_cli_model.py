@@ -1,0 +1,133 @@
+"""`reviewer model info`, and `reviewer diff` with and without the model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+from reviewer.model import factory
+from reviewer.model.base import FakeBackend
+from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
+from tests.conftest import GitRepo
+
+CHANGED = "def connect(db):\n    password = 'hunter2'\n    return db.login('admin', password)\n"
+
+
+@pytest.fixture
+def changed_repo(repo: GitRepo) -> GitRepo:
+    repo.write("app.py", "def connect(db):\n    return db\n")
+    repo.commit("initial")
+    repo.write("app.py", CHANGED)
+    return repo
+
+
+def test_info_for_an_explicit_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "other.gguf"
+    path.write_bytes(b"abc")
+    assert main(["model", "info", "--model-path", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"model:   {path}" in out
+    assert "origin:  --model-path" in out
+    assert "size:    3 bytes" in out
+    assert "sha256:  ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" in out
+    assert "backend: llama" in out and "adapter: none" in out
+
+
+def test_info_for_the_default_model(
+    model_default: ModelLocation,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("reviewer.model.resolve.models_dir", lambda: model_default.path.parent)
+    assert main(["model", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "origin:  packages" in out and DEFAULT_SHA256 in out and "491,400,064 bytes" in out
+
+
+def test_info_when_nothing_is_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("reviewer.model.resolve.installed_parts", lambda: None)
+    assert main(["model", "info"]) == 0
+    assert "none installed" in capsys.readouterr().out
+
+
+def test_pull_without_network_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import reviewer.model.resolve as resolve
+
+    original = resolve.pull
+    monkeypatch.setattr(
+        resolve, "pull", lambda: original(url="http://127.0.0.1:9/x.gguf", timeout=2)
+    )
+    assert main(["model", "pull"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("reviewer: error: model pull: cannot download") and err.count("\n") == 1
+
+
+def test_diff_without_the_model_runtime_says_how_to_add_it(
+    changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("REVIEWER_MODEL_ENABLED")  # auto, as for a user
+    monkeypatch.setattr(factory, "llama_available", lambda: False)
+    main(["diff", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert factory.NOT_INSTALLED in json.dumps(report)
+
+
+def test_diff_model_flag_without_a_model_is_an_error(
+    changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(factory, "llama_available", lambda: False)
+    assert main(["diff", "--model"]) == 2
+    assert "llama-cpp-python is not installed" in capsys.readouterr().err
+
+
+def test_diff_no_model_builds_nothing(
+    changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(factory, "build_backend", lambda *a, **k: pytest.fail("built"))
+    main(["diff", "--no-model", "--format", "json"])
+    assert "model" not in json.dumps(json.loads(capsys.readouterr().out).get("notes", []))
+
+
+def test_diff_with_a_backend_reports_model_findings(
+    changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = (
+        '{"comments": [{"line": 2, "severity": "error", "category": "security", '
+        '"message": "hard-coded password"}]}'
+    )
+    fake = FakeBackend([answer], [0.95])
+    monkeypatch.setattr(factory, "build_backend", lambda *a, **k: fake)
+    main(["diff", "--model", "--format", "json"])
+    out = capsys.readouterr().out
+    assert "hard-coded password" in out and len(fake.requests) == 1
+
+
+def test_empty_diff_fast_path_does_not_import_the_model(committed_empty: Path) -> None:
+    code = (
+        "import sys\nfrom reviewer.cli import main\nrc = main(['diff', '--model'])\n"
+        "heavy = [m for m in ('llama_cpp', 'pydantic', 'git') if m in sys.modules]\n"
+        "print(rc, heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=committed_empty, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stderr
+
+
+@pytest.fixture
+def committed_empty(repo: GitRepo) -> Path:
+    repo.write("app.py", "x = 1\n")
+    repo.commit("initial")
+    return repo.path
