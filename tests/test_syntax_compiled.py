@@ -201,11 +201,17 @@ def test_lines_in_two_methods_make_two_units() -> None:
     [
         ("a.go", GO, ["Server.Handle", "New"]),
         ("a.rs", RUST, ["Wrapper.new", "Wrapper.fmt", "Named.name", "tests.builds"]),
-        ("A.java", JAVA, ["Service.Service", "Service.run", "Service.Cache.size",
-                          "Service.Mode.quick"]),
+        (
+            "A.java",
+            JAVA,
+            ["Service.Service", "Service.run", "Service.Cache.size", "Service.Mode.quick"],
+        ),
         ("a.c", C, ["split", "add"]),
-        ("a.cc", CPP, ["Widget.~Widget", "Widget.draw", "Widget.operator=",
-                       "gfx::Widget::resize", "make"]),
+        (
+            "a.cc",
+            CPP,
+            ["Widget.~Widget", "Widget.draw", "Widget.operator=", "gfx::Widget::resize", "make"],
+        ),
     ],
 )
 def test_every_function_is_a_scope(path: str, source: str, functions: list[str]) -> None:

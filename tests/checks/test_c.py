@@ -76,13 +76,17 @@ NEGATIVE: list[tuple[str, str]] = [
     ("c-gets", body("char line[80];\nfgets(line, sizeof line, stdin);\nfgets_safe(line);")),
     (
         "c-unbounded-copy",
-        body('char buf[32];\nstrcpy(buf, "none");\nstrcat(buf, DEFAULT_SUFFIX);\n'
-             "strlcpy(buf, name, sizeof buf);"),
+        body(
+            'char buf[32];\nstrcpy(buf, "none");\nstrcat(buf, DEFAULT_SUFFIX);\n'
+            "strlcpy(buf, name, sizeof buf);"
+        ),
     ),
     (
         "c-unbounded-sprintf",
-        body('char buf[16];\nsprintf(buf, "%d", n);\nsprintf(buf, "%.8s", name);\n'
-             'snprintf(buf, sizeof buf, "%s", name);\nvsnprintf(out, n, fmt, args);'),
+        body(
+            'char buf[16];\nsprintf(buf, "%d", n);\nsprintf(buf, "%.8s", name);\n'
+            'snprintf(buf, sizeof buf, "%s", name);\nvsnprintf(out, n, fmt, args);'
+        ),
     ),
     (
         "c-scanf-unbounded",
@@ -90,20 +94,26 @@ NEGATIVE: list[tuple[str, str]] = [
     ),
     (
         "c-format-string",
-        body('printf("%s", name);\nprintf(USAGE);\nfprintf(stderr, "%s\\n", name);\n'
-             'printf(_("hello"));\nvfprintf(stderr, fmt, args);'),
+        body(
+            'printf("%s", name);\nprintf(USAGE);\nfprintf(stderr, "%s\\n", name);\n'
+            'printf(_("hello"));\nvfprintf(stderr, fmt, args);'
+        ),
     ),
     ("c-command-injection", body('system("make clean");\nsystem(RESTART_COMMAND);')),
     (
         "c-assignment-in-condition",
-        body("if ((n = read_all()))\n    return out;\nif (n == 0)\n    return out;\n"
-             "while (n = next())\n    use(n);"),
+        body(
+            "if ((n = read_all()))\n    return out;\nif (n == 0)\n    return out;\n"
+            "while (n = next())\n    use(n);"
+        ),
     ),
     ("c-malloc-strlen", body("char *copy = malloc(strlen(name) + 1);\nchar *p = malloc(n);")),
     (
         "c-strncpy-source-length",
-        body("strncpy(out, name, n - 1);\nmemcpy(out, name, strlen(name));\n"
-             "strncpy(out, name, strlen(out));"),
+        body(
+            "strncpy(out, name, n - 1);\nmemcpy(out, name, strlen(name));\n"
+            "strncpy(out, name, strlen(out));"
+        ),
     ),
     (
         "c-return-local-array",
@@ -112,9 +122,11 @@ NEGATIVE: list[tuple[str, str]] = [
     ),
     (
         "c-sql-injection",
-        body('snprintf(out, n, "SELECT id FROM %s WHERE name = ?", table);\n'
-             "char *q = sqlite3_mprintf(\"DELETE FROM t WHERE name = '%q'\", name);\n"
-             'snprintf(out, n, "user %s not found", name);'),
+        body(
+            'snprintf(out, n, "SELECT id FROM %s WHERE name = ?", table);\n'
+            "char *q = sqlite3_mprintf(\"DELETE FROM t WHERE name = '%q'\", name);\n"
+            'snprintf(out, n, "user %s not found", name);'
+        ),
     ),
     ("c-private-key", f'static const char *pem_tag = "{KEY_HEADER}";\n'),
     (

@@ -44,14 +44,14 @@ POSITIVE: list[tuple[str, str, int, str | None]] = [
     ),
     (
         "cpp-dangling-c-str",
-        "void f(const std::string &a) {\n    const char *p = (a + \".bak\").c_str();\n}\n",
+        'void f(const std::string &a) {\n    const char *p = (a + ".bak").c_str();\n}\n',
         2,
         None,
     ),
     (
         "cpp-sql-injection",
         "std::string q(const std::string &n) {\n"
-        "    return \"SELECT id FROM users WHERE name = '\" + n + \"'\";\n}\n",
+        '    return "SELECT id FROM users WHERE name = \'" + n + "\'";\n}\n',
         2,
         None,
     ),
@@ -84,7 +84,7 @@ NEGATIVE: list[tuple[str, str]] = [
         "cpp-sql-injection",
         "void f(Db &db, const std::string &t) {\n"
         '    db.run("SELECT id FROM " + t + " WHERE a = ?");\n'
-        "    log(\"user '\" + t + \"' missing\");\n}\n",
+        '    log("user \'" + t + "\' missing");\n}\n',
     ),
 ]
 

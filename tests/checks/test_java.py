@@ -92,7 +92,7 @@ POSITIVE: list[tuple[str, str, int, str | None]] = [
     ),
     (
         "java-sql-injection",
-        method("String q = \"SELECT * FROM users WHERE name = '\" + name + \"'\";"),
+        method('String q = "SELECT * FROM users WHERE name = \'" + name + "\'";'),
         3,
         None,
     ),
@@ -158,14 +158,14 @@ NEGATIVE: list[tuple[str, str]] = [
         ),
     ),
     ("java-bigdecimal-double", method('BigDecimal a = new BigDecimal("0.1");\nnew BigDecimal(1);')),
-    ("java-print-stack-trace", method("log.error(\"failed\", e);\ne.printStackTrace(writer);")),
+    ("java-print-stack-trace", method('log.error("failed", e);\ne.printStackTrace(writer);')),
     (
         "java-sql-injection",
         method(
             'ps = conn.prepareStatement("SELECT * FROM users WHERE id = ?");\n'
             'stmt.executeQuery("SELECT * FROM " + TABLE + " WHERE id = ?");\n'
             'stmt.executeQuery("SELECT * FROM t " + "WHERE id = 1");\n'
-            "log.info(\"user '\" + name + \"' not found\");"
+            'log.info("user \'" + name + "\' not found");'
         ),
     ),
     ("java-private-key", method(f'boolean pem = text.startsWith("{KEY_HEADER}");')),
