@@ -6,10 +6,13 @@ How a team shares a bigger model or a GPU. Requests are deterministic
 schema. Servers disagree on how a schema is passed: the OpenAI form
 (`json_schema`) is tried first, then the llama.cpp form (`json_object` with a
 `schema`); the form that worked is remembered for the rest of the run.
+A comment's confidence comes from the top log-probabilities of a one-token
+yes/no answer; a server without them gives NO_LOGPROBS_CONFIDENCE and a note.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import os
@@ -36,6 +39,9 @@ BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_MESSAGE_CHARS = 300
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The confidence of every comment when the server gives no log-probabilities:
+# undecided, so under the default model.min_confidence (0.8) nothing shows.
+NO_LOGPROBS_CONFIDENCE = 0.5
 
 
 class HTTPStatusError(BackendError):
@@ -56,17 +62,13 @@ class OpenAIBackend(Backend):
         *,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not settings.url:
-            raise BackendError(
-                "the openai backend needs a server: set model.url "
-                "(e.g. http://127.0.0.1:8080/v1) in [tool.reviewer.model]"
-            )
         self.settings = settings
-        self.url = settings.url.rstrip("/")
+        self.url = _checked_url(settings.url)
         self._sleep = sleep
         self._key = os.environ.get(settings.api_key_env) or None
         self._model: str | None = None
         self._format: str | None = None  # the response_format form that worked
+        self._logprobs = True  # False once the server refused them
         self._notes: list[str] = []
         host = urllib.parse.urlsplit(self.url).hostname or ""
         handlers: list[urllib.request.BaseHandler] = []
@@ -109,7 +111,13 @@ class OpenAIBackend(Backend):
 
     def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
         """P(yes) / (P(yes) + P(no)) over the first answer token's top
-        log-probabilities: the comment's confidence."""
+        log-probabilities: the comment's confidence.
+
+        A server without log-probabilities (it ignores or refuses the
+        parameters) cannot score: every comment gets NO_LOGPROBS_CONFIDENCE,
+        below the default threshold, and the run's summary says so once."""
+        if not self._logprobs:
+            return NO_LOGPROBS_CONFIDENCE
         body = {
             "model": self.model_id,
             "messages": verification_messages(request, comment.line, comment.message),
@@ -119,14 +127,24 @@ class OpenAIBackend(Backend):
             "logprobs": True,
             "top_logprobs": 10,
         }
-        reply = self._post("/chat/completions", body)
+        try:
+            reply = self._post("/chat/completions", body)
+        except HTTPStatusError as error:
+            if not _refuses_logprobs(error):
+                raise
+            self._logprobs = False
+            self._note(
+                f"{self.url} refused log-probabilities ({error.server_message}); "
+                f"confidences are {NO_LOGPROBS_CONFIDENCE:g} (below the default threshold)"
+            )
+            return NO_LOGPROBS_CONFIDENCE
         top = _first_top_logprobs(reply)
         if top is None:
             self._note(
-                f"{self.url} returned no log-probabilities; confidences are 0.5 "
-                "(below the default threshold)"
+                f"{self.url} returned no log-probabilities; confidences are "
+                f"{NO_LOGPROBS_CONFIDENCE:g} (below the default threshold)"
             )
-            return 0.5
+            return NO_LOGPROBS_CONFIDENCE
         return yes_probability(top)
 
     def describe(self) -> dict[str, str]:
@@ -209,7 +227,7 @@ class OpenAIBackend(Backend):
                         f"{self._redact(_one_line(str(error.reason)))}"
                     ) from None
                 self._sleep(_backoff(attempt, None))
-            except OSError as error:  # reset or dropped connection
+            except (OSError, http.client.HTTPException) as error:  # reset, dropped, garbled
                 if last:
                     raise BackendError(
                         f"{where}: connection failed after {attempts} attempts: "
@@ -233,6 +251,26 @@ class OpenAIBackend(Backend):
     def _note(self, note: str) -> None:
         if note not in self._notes:
             self._notes.append(note)
+
+
+def _checked_url(url: str | None) -> str:
+    if not url:
+        raise BackendError(
+            "the openai backend needs a server: set model.url "
+            "(e.g. http://127.0.0.1:8080/v1) in [tool.reviewer.model]"
+        )
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # Not echoed: the URL holds a credential.
+        raise BackendError(
+            "model.url must not contain a user name or password: put the API key in "
+            "the environment variable named by model.api_key_env"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendError(
+            f"model.url {url!r} is not an http(s) URL (e.g. http://127.0.0.1:8080/v1)"
+        )
+    return url.strip().rstrip("/")
 
 
 def yes_probability(top_logprobs: list[dict[str, Any]]) -> float:
@@ -262,6 +300,11 @@ def _is_rejection(error: HTTPStatusError) -> bool:
         return True
     text = error.server_message.lower()
     return error.status == 500 and ("response_format" in text or "json_schema" in text)
+
+
+def _refuses_logprobs(error: HTTPStatusError) -> bool:
+    """The server does not support the log-probability parameters."""
+    return error.status in (*REJECTED_STATUSES, 500) and "logprob" in error.server_message.lower()
 
 
 def _retryable(status: int, message: str) -> bool:
@@ -298,7 +341,9 @@ def _server_message(error: urllib.error.HTTPError) -> str:
         inner = decoded.get("error", decoded.get("detail", raw))
         message = inner.get("message", inner) if isinstance(inner, dict) else inner
     text = _one_line(str(message)) if message else ""
-    return text or str(error.reason or "no message")
+    if text.lstrip().startswith("<"):  # a proxy's HTML error page: the reason is clearer
+        text = ""
+    return text or _one_line(str(error.reason or "no message"))
 
 
 def _one_line(text: str) -> str:

@@ -15,16 +15,20 @@ import time
 import urllib.request
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reviewer.config import ModelConfig
+from reviewer.config import Config, ModelConfig
+from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
+from reviewer.engine import StructuralChecks, review
 from reviewer.model.base import BackendError, BackendTimeout
 from reviewer.model.openai import OpenAIBackend, yes_probability
 from reviewer.model.prompt import ReviewRequest, build_request
+from reviewer.model.resolve import ModelLocation
 from reviewer.model.schema import ModelComment, parse_answer
 from reviewer.model.tier import ModelTier
 from reviewer.syntax import ReviewUnit, parse_file, review_units
@@ -99,6 +103,10 @@ class ScriptedServer:
                 body = json.loads(self.rfile.read(length))
                 owner.requests.append(("POST", self.path, dict(self.headers), body))
                 status, reply, headers = owner.replies.popleft()
+                if reply == "garbled":  # not HTTP at all: a broken proxy or server
+                    self.wfile.write(b"SPLAT\r\n\r\n")
+                    self.close_connection = True
+                    return
                 if reply == "echo-auth":  # a careless server quoting the request
                     reply = {"error": {"message": f"bad key {self.headers['Authorization']}"}}
                 self._send(status, reply, headers)
@@ -285,52 +293,105 @@ def test_a_url_is_required() -> None:
         OpenAIBackend(ModelConfig(backend="openai"))
 
 
+def test_a_url_that_is_not_http_is_refused_at_once() -> None:
+    with pytest.raises(BackendError, match=r"'localhost:8080/v1' is not an http\(s\) URL"):
+        OpenAIBackend(ModelConfig(backend="openai", url="localhost:8080/v1"))
+
+
+def test_a_url_with_a_password_is_refused_without_echoing_it() -> None:
+    url = f"http://team:{SECRET}@127.0.0.1:8080/v1"
+    with pytest.raises(BackendError) as caught:
+        OpenAIBackend(ModelConfig(backend="openai", url=url))
+    assert SECRET not in str(caught.value) and "api_key_env" in str(caught.value)
+
+
+def test_a_garbled_answer_is_retried_like_a_dropped_connection(
+    scripted: ScriptedServer,
+) -> None:
+    scripted.queue(200, "garbled")
+    scripted.queue(200, _completion('{"comments": []}'))
+    sleeps: list[float] = []
+    assert _backend(scripted.url, sleeps).review(_request()).text == '{"comments": []}'
+    assert sleeps == [0.5]
+
+    scripted.queue(200, "garbled")
+    with pytest.raises(BackendError, match=r"connection failed after 1 attempts"):
+        _backend(scripted.url, retries=0).review(_request())
+
+
+def test_a_proxy_html_error_page_becomes_its_reason(scripted: ScriptedServer) -> None:
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>"
+    scripted.queue(502, page)
+    with pytest.raises(BackendError) as caught:
+        _backend(scripted.url, retries=0).review(_request())
+    assert str(caught.value).endswith("HTTP 502: Bad Gateway")
+
+
+def test_a_server_refusing_logprobs_scores_one_half_and_is_asked_once(
+    scripted: ScriptedServer,
+) -> None:
+    scripted.queue(400, {"error": {"message": "logprobs is not supported"}})
+    backend = _backend(scripted.url)
+    assert backend.verify(_request(), _comment()) == 0.5
+    assert backend.verify(_request(), _comment(3)) == 0.5
+    assert len(scripted.posts()) == 1
+    assert backend.notes() == [
+        f"{scripted.url} refused log-probabilities (logprobs is not supported); "
+        "confidences are 0.5 (below the default threshold)"
+    ]
+
+
+def test_other_verify_errors_still_raise(scripted: ScriptedServer) -> None:
+    scripted.queue(400, {"error": {"message": "context length exceeded"}})
+    with pytest.raises(BackendError, match="HTTP 400: context length exceeded"):
+        _backend(scripted.url).verify(_request(), _comment())
+
+
 # -- a real llama-cpp-python server ---------------------------------------------
 
 
-def default_gguf() -> Path | None:
-    """The GGUF to serve: $REVIEWER_TEST_GGUF, /tmp/qwen.gguf, else the
-    default model already assembled in the user cache (never assembled here)."""
+@dataclass(frozen=True)
+class RealServer:
+    url: str
+    gguf: Path
+
+
+def served_gguf(request: pytest.FixtureRequest) -> Path:
+    """The one place that picks the GGUF the real server serves:
+    $REVIEWER_TEST_GGUF, else the default model as reviewer.model.resolve
+    assembles it from the installed chunk packages (the shared `model_default`
+    fixture, which skips when they are not installed)."""
     explicit = os.environ.get("REVIEWER_TEST_GGUF")
     if explicit:
+        if not Path(explicit).is_file():
+            pytest.skip(f"$REVIEWER_TEST_GGUF is not a file: {explicit}")
         return Path(explicit)
-    candidates = [Path("/tmp/qwen.gguf")]
-    name = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-    try:
-        from reviewer.model import resolve
-
-        candidates.append(resolve.models_dir() / resolve.DEFAULT_NAME)
-    except Exception:
-        pass
-    try:
-        import platformdirs
-
-        candidates.append(Path(platformdirs.user_cache_dir("reviewer")) / "models" / name)
-    except ImportError:
-        pass
-    return next((path for path in candidates if path.is_file()), None)
-
-
-# Computed at import, before the tests isolate HOME and the XDG directories.
-GGUF = default_gguf()
+    location: ModelLocation = request.getfixturevalue("model_default")
+    return location.path
 
 
 @pytest.fixture(scope="session")
-def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def openai_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RealServer]:
+    """llama-cpp-python's OpenAI-compatible server on loopback, serving the
+    default model and requiring the API key SECRET."""
     try:
         import llama_cpp.server.app  # noqa: F401
     except Exception as error:
         pytest.skip(f"llama-cpp-python's server extra is not importable: {error}")
-    if GGUF is None or not GGUF.is_file():
-        pytest.skip("no GGUF model: set REVIEWER_TEST_GGUF or install the default model")
+    gguf = served_gguf(request)
     port = _free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(GGUF)]
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    command += ["--n_threads", str(os.cpu_count() or 1), "--api_key", SECRET]
     # The server logs a lot: a file, not a pipe nobody drains (it would block).
     log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
+    ready = urllib.request.Request(url + "/models", headers={"Authorization": f"Bearer {SECRET}"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + 180
     try:
         while True:
@@ -338,14 +399,14 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 tail = log_path.read_text(errors="replace")[-2000:]
                 pytest.fail(f"llama_cpp.server exited ({process.returncode}): {tail}")
             try:
-                with urllib.request.urlopen(url + "/models", timeout=1) as response:
+                with opener.open(ready, timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:
                 if time.monotonic() > deadline:
                     pytest.fail("llama_cpp.server did not answer /v1/models within 180 s")
                 time.sleep(0.1)  # polling, not waiting for a fixed time
-        yield url
+        yield RealServer(url, gguf)
     finally:
         process.terminate()
         try:
@@ -355,10 +416,19 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
+def _real_backend(
+    server: RealServer, monkeypatch: pytest.MonkeyPatch, key: str = SECRET, **values: Any
+) -> OpenAIBackend:
+    monkeypatch.setenv("REVIEWER_API_KEY", key)
+    return _backend(server.url, **values)
+
+
 @pytest.mark.model
-def test_real_server_review_is_schema_valid_json(llama_server: str) -> None:
-    backend = _backend(llama_server)
-    assert backend.identity == f"openai {llama_server} {GGUF}"
+def test_real_server_review_is_schema_valid_json(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _real_backend(openai_server, monkeypatch)
+    assert backend.identity == f"openai {openai_server.url} {openai_server.gguf}"
     request = _request(CLEAN)
     started = time.monotonic()
     generation = backend.review(request)
@@ -366,37 +436,83 @@ def test_real_server_review_is_schema_valid_json(llama_server: str) -> None:
     answer = parse_answer(generation.text, request.unit, 1)
     assert all(c.line in request.unit.changed_lines for c in answer.comments)
     assert generation.prompt_tokens > 0
-    print(f"review: {elapsed:.2f} s, format {backend.describe()['response format']}")
+    # llama-cpp-python refuses `json_schema` (a 500 naming response_format)
+    # and takes llama.cpp's own form.
+    assert backend.describe()["response format"] == "json_object"
+    print(f"review: {elapsed:.2f} s, {generation.completion_tokens} tokens")
 
 
 @pytest.mark.model
-def test_real_server_verify_is_a_probability(llama_server: str) -> None:
-    backend = _backend(llama_server)
+def test_real_server_verify_is_a_probability(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _real_backend(openai_server, monkeypatch)
     request = _request(BUGGY)
     comment = ModelComment(
         line=3, severity="error", category="bug", message="range(len(xs) + 1) reads past the end"
     )
+    started = time.monotonic()
     confidence = backend.verify(request, comment)
-    assert 0.0 <= confidence <= 1.0
+    elapsed = time.monotonic() - started
+    assert 0.0 < confidence < 1.0  # both answers are among the top log-probabilities
     assert backend.notes() == []  # the server gives log-probabilities
-    print(f"verify: P(yes) = {confidence:.3f}")
+    print(f"verify: {elapsed:.2f} s, P(yes) = {confidence:.3f}")
+
+
+@pytest.mark.model
+def test_real_server_tier_comments_only_on_changed_lines(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = BUGGY.replace("range(len(xs) + 1)", "range(len(xs))")
+    change = FileChange(
+        "m.py", ChangeStatus.MODIFIED, BUGGY, hunks_between(old, BUGGY), old_text=old
+    )
+    assert change.added_lines == {3}
+    settings = ModelConfig(
+        backend="openai", url=openai_server.url, min_confidence=0.0, max_comments_per_unit=2
+    )
+    monkeypatch.setenv("REVIEWER_API_KEY", SECRET)
+    tier = ModelTier(OpenAIBackend(settings), settings)
+    change_set = ChangeSet(Path("/repo"), "test", (change,))
+    report = review(change_set, Config(model=settings), producers=(StructuralChecks(), tier))
+    assert (tier.stats.reviewed, tier.stats.invalid) == (1, 0)
+    findings = [f for f in report.findings if f.source == "model"]
+    assert all(f.line == 3 and f.rule_id.startswith("model/") for f in findings)
+    assert all(f.confidence is not None and 0.0 <= f.confidence <= 1.0 for f in findings)
+    assert not [n for n in report.notes if n.startswith("model:")]
+    print(f"tier: {[(f.line, f.rule_id, f.confidence, f.message) for f in findings]}")
+
+
+@pytest.mark.model
+def test_real_server_wrong_api_key_is_a_one_line_error(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "sk-wrong-key-0000"
+    backend = _real_backend(openai_server, monkeypatch, key=wrong)
+    with pytest.raises(BackendError) as caught:
+        backend.review(_request())
+    text = str(caught.value)
+    assert text == f"GET {openai_server.url}/models: HTTP 401: Invalid API key"
+    assert wrong not in text and SECRET not in text
 
 
 @pytest.mark.model
 def test_real_server_unknown_model_is_a_one_line_error(
-    llama_server: str, monkeypatch: pytest.MonkeyPatch
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REVIEWER_API_KEY", SECRET)
-    backend = _backend(llama_server, name="no-such-model")
+    backend = _real_backend(openai_server, monkeypatch, name="no-such-model")
     with pytest.raises(BackendError) as caught:
         backend.review(_request())
     text = str(caught.value)
-    assert "'no-such-model' is not served" in text and str(GGUF) in text
+    assert "'no-such-model' is not served" in text and str(openai_server.gguf) in text
     assert "\n" not in text and SECRET not in text
 
 
 @pytest.mark.model
-def test_real_server_tiny_timeout(llama_server: str) -> None:
-    backend = _backend(llama_server, timeout=0.05, retries=0)
+def test_real_server_tiny_timeout(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _real_backend(openai_server, monkeypatch, timeout=0.05, retries=0)
+    assert backend.model_id  # listing the models is quick; the review is not
     with pytest.raises(BackendTimeout, match=r"no answer within 0\.05 s"):
         backend.review(_request(max_tokens=16))

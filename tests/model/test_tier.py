@@ -148,6 +148,43 @@ def test_cache_makes_a_second_run_free_and_a_changed_unit_misses(tmp_path: Path)
     assert tier.stats.cached == 2
 
 
+class OtherModel(FakeBackend):
+    @property
+    def identity(self) -> str:
+        return "fake, another model"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["backend identity", "prompt version", "comment cap"],
+)
+def test_cache_key_covers_model_prompt_version_and_schema(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = AnswerCache(tmp_path / "answers")
+    _run(FakeBackend(), cache=cache)
+    settings = _settings()
+    backend: FakeBackend = FakeBackend()
+    if change == "backend identity":
+        backend = OtherModel()
+    elif change == "prompt version":
+        monkeypatch.setattr("reviewer.model.tier.PROMPT_VERSION", "test-next")
+    else:
+        settings = _settings(max_comments_per_unit=3)  # another schema
+    _, tier = _run(backend, settings, cache=cache)
+    assert len(backend.requests) == 3 and tier.stats.cached == 0
+
+
+def test_the_confidence_threshold_is_not_part_of_the_cache_key(tmp_path: Path) -> None:
+    cache = AnswerCache(tmp_path / "answers")
+    _run(FakeBackend([_answer(_comment(3)), EMPTY, EMPTY], confidences=[0.7]), cache=cache)
+    backend = FakeBackend()
+    report, _ = _run(backend, _settings(min_confidence=0.9), cache=cache)
+    assert backend.requests == []
+    assert _model_findings(report) == []
+    assert report.hidden.get("below threshold") == 1
+
+
 def test_unit_budget_lists_the_skipped_units() -> None:
     backend = FakeBackend([_answer(_comment(2)), EMPTY, EMPTY])
     report, _ = _run(backend, _settings(max_units=1))
