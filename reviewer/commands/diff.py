@@ -57,6 +57,7 @@ def _review(args: argparse.Namespace) -> Report:
             flag=getattr(args, "model", None),
             model_path=getattr(args, "model_path", None),
             on_unit=on_unit,
+            root=workspace.root,
         )
         if tier is None:
             return review(change_set, config, baseline=baseline, notes=notices)

@@ -40,7 +40,7 @@ def _info(args: argparse.Namespace) -> int:
     if settings.backend == "openai":
         rows += [("url", settings.url or "(not set)"), ("model", settings.name or "(not set)")]
     else:
-        location = resolve_model(settings.path, args.model_path)
+        location = resolve_model(settings.path, args.model_path, root=root)
         if location is None:
             rows.append(("model", "none installed (pip install 'reviewer[model]')"))
         else:

@@ -23,6 +23,11 @@ class BackendTimeout(BackendError):
     """The model took longer than the configured timeout."""
 
 
+class UnitSkipped(BackendError):
+    """This one unit cannot be reviewed (e.g. too long for the model's
+    context); the backend is fine and the next unit may go ahead."""
+
+
 @dataclass(frozen=True)
 class Generation:
     """One answer: the raw JSON text and what it cost."""

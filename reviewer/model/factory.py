@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from pathlib import Path
 
 from reviewer.config import Config, ModelConfig
 from reviewer.errors import ReviewerError
@@ -32,7 +33,7 @@ def wanted(settings: ModelConfig, flag: bool | None) -> bool | None:
 
 
 def build_backend(
-    settings: ModelConfig, *, model_path: str | None, required: bool
+    settings: ModelConfig, *, model_path: str | None, required: bool, root: Path | None = None
 ) -> Backend | None:
     """The configured backend; None when the model is optional and absent."""
     if settings.backend == "openai":
@@ -51,7 +52,7 @@ def build_backend(
                 "(pip install 'reviewer[model]')"
             )
         return None
-    location = resolve_model(settings.path, model_path)
+    location = resolve_model(settings.path, model_path, root=root)
     if location is None:
         if required:
             raise ReviewerError(
@@ -61,6 +62,8 @@ def build_backend(
         return None
     from reviewer.model.llama import LlamaBackend
 
+    if settings.adapter and root is not None:  # like model.path: from the repository
+        settings = settings.model_copy(update={"adapter": str(root / settings.adapter)})
     return LlamaBackend(settings, location)
 
 
@@ -70,6 +73,7 @@ def build_model_tier(
     flag: bool | None = None,
     model_path: str | None = None,
     on_unit: UnitCallback | None = None,
+    root: Path | None = None,
 ) -> tuple[ModelTier | None, list[str]]:
     """The tier (None when the model is off or absent) and notices for the report."""
     settings = config.model
@@ -78,7 +82,7 @@ def build_model_tier(
         return None, []
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
-    backend = build_backend(settings, model_path=model_path, required=mode is True)
+    backend = build_backend(settings, model_path=model_path, required=mode is True, root=root)
     if backend is None:
         return None, [NOT_INSTALLED]
     from reviewer.model.cache import AnswerCache

@@ -5,17 +5,19 @@ the CLI pays for it only when the model actually reviews something."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from reviewer.config import ModelConfig
-from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation
+from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
 from reviewer.model.prompt import ReviewRequest, verification_messages
 from reviewer.model.resolve import ModelLocation, file_sha256
 from reviewer.model.schema import ModelComment
@@ -57,7 +59,17 @@ class LlamaBackend(Backend):
         self._closed = False
         self.load_seconds = time.perf_counter() - started
         self.last_verify_seconds = 0.0
+        # llama.cpp logs through this logger; a review prints nothing of it.
+        logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
         self._formatter = _chat_formatter(self.llm)
+        # Review and verification format prompts with the same template (the
+        # verification reuses the review's evaluated prefix).
+        self.llm.chat_handler = self._formatter.to_chat_handler()
+        # The timeout: llama.cpp asks this between the graph's operations, so
+        # it interrupts the prompt's evaluation too, not only generation.
+        self._deadline = math.inf
+        self._abort = llama_cpp.ggml_abort_callback(lambda _data: time.monotonic() > self._deadline)
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, self._abort, None)
         self._choices = (
             _first_tokens(self.llm, YES_WORDS),
             _first_tokens(self.llm, NO_WORDS),
@@ -71,33 +83,25 @@ class LlamaBackend(Backend):
         return "llama:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def review(self, request: ReviewRequest) -> Generation:
-        # Streamed so that a slow answer can be abandoned at the deadline
-        # (llama.cpp cannot be interrupted inside the prompt's evaluation).
-        deadline = time.monotonic() + self.settings.timeout
-        pieces: list[str] = []
-        try:
-            stream: Any = self.llm.create_chat_completion(
+        prompt = self._tokens(request.messages)
+        room = self.llm.n_ctx() - len(prompt)
+        if room < request.max_tokens:
+            raise UnitSkipped(
+                f"{len(prompt)} prompt tokens leave no room for the answer in the "
+                f"model's context of {self.llm.n_ctx()} tokens (raise model.context)"
+            )
+        with self._timeout():
+            result: Any = self.llm.create_chat_completion(
                 messages=list(request.messages),  # type: ignore[arg-type]
                 response_format={"type": "json_object", "schema": request.schema},
                 temperature=0.0,
                 max_tokens=request.max_tokens,
-                stream=True,
             )
-            for chunk in stream:
-                pieces.append(chunk["choices"][0]["delta"].get("content") or "")
-                if time.monotonic() > deadline:
-                    stream.close()
-                    raise BackendTimeout(
-                        f"model {self.model_id} took more than "
-                        f"{self.settings.timeout:g} s on one unit"
-                    )
-        except (ValueError, RuntimeError) as error:
-            raise BackendError(f"model {self.model_id} failed: {error}") from error
-        completion = sum(1 for piece in pieces if piece)
+        usage = result.get("usage") or {}
         return Generation(
-            text="".join(pieces),
-            prompt_tokens=max(self.llm.n_tokens - completion, 0),
-            completion_tokens=completion,
+            text=result["choices"][0]["message"].get("content") or "",
+            prompt_tokens=int(usage.get("prompt_tokens", len(prompt))),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
         )
 
     def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
@@ -106,7 +110,8 @@ class LlamaBackend(Backend):
         started = time.perf_counter()
         messages = verification_messages(request, comment.line, comment.message)
         tokens = self._tokens(messages)
-        logits = self._last_logits(tokens)
+        with self._timeout():
+            logits = self._last_logits(tokens)
         yes_ids, no_ids = self._choices
         top = max(logits[i] for i in (*yes_ids, *no_ids))
         p_yes = sum(math.exp(logits[i] - top) for i in yes_ids)
@@ -131,6 +136,24 @@ class LlamaBackend(Backend):
             self.llm.close()
 
     # -- internals ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _timeout(self) -> Iterator[None]:
+        """Arm the abort callback for one request; an aborted evaluation
+        becomes BackendTimeout (and the half-evaluated state is dropped)."""
+        self._deadline = time.monotonic() + self.settings.timeout
+        try:
+            yield
+        except (ValueError, RuntimeError) as error:
+            if time.monotonic() > self._deadline:
+                llm: Any = self.llm
+                llm.reset()  # drop the half-evaluated state
+                raise BackendTimeout(
+                    f"model {self.model_id} took more than {self.settings.timeout:g} s on one unit"
+                ) from None
+            raise BackendError(f"model {self.model_id} failed: {error}") from error
+        finally:
+            self._deadline = math.inf
 
     def _tokens(self, messages: Sequence[dict[str, str]]) -> list[int]:
         formatted = self._formatter(messages=list(messages))
@@ -166,7 +189,7 @@ class LlamaBackend(Backend):
 def _chat_formatter(llm: Any) -> Any:
     from llama_cpp import llama_chat_format
 
-    template = llm.metadata.get("tokenizer.chat_template")
+    template = _template(llm)
     if not template:
         return llama_chat_format.Jinja2ChatFormatter(
             template=llama_chat_format.CHATML_CHAT_TEMPLATE, eos_token="", bos_token=""
@@ -181,6 +204,11 @@ def _chat_formatter(llm: Any) -> Any:
         bos_token=piece(llm.token_bos()),
         stop_token_ids=[llm.token_eos()],
     )
+
+
+def _template(llm: Any) -> str | None:
+    template = llm.metadata.get("tokenizer.chat_template")
+    return str(template) if template else None
 
 
 def _first_tokens(llm: Any, words: Sequence[str]) -> tuple[int, ...]:

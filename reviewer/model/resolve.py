@@ -62,13 +62,19 @@ def resolve_model(
     *,
     directory: Path | None = None,
     progress: bool | None = None,
+    root: Path | None = None,
 ) -> ModelLocation | None:
-    """The model to load, or None when there is none (no download here)."""
+    """The model to load, or None when there is none (no download here).
+
+    A relative `config_path` is taken from `root`, the directory of the
+    configuration (the repository), not from wherever the command runs."""
+    if config_path and root is not None:
+        config_path = str(root / Path(config_path).expanduser())
     explicit = _explicit(config_path, flag_path)
     if explicit is not None:
         return explicit
     target = (directory or models_dir()) / DEFAULT_NAME
-    known = _read_sidecar(target)
+    known = _read_sidecar(target) or _reverify(target)
     if known is not None:
         return ModelLocation(target, known, DEFAULT_SIZE, DEFAULT_SHA256)
     parts = installed_parts()
@@ -215,6 +221,27 @@ def _read_sidecar(target: Path) -> str | None:
     return None
 
 
+def _reverify(target: Path) -> str | None:
+    """The cached default model without a matching sidecar (copied, touched,
+    or the sidecar lost): hash it once more instead of assembling it again."""
+    try:
+        if target.stat().st_size != DEFAULT_SIZE:
+            return None
+        verify_file(target, DEFAULT_SIZE, DEFAULT_SHA256)
+    except (OSError, ModelIntegrityError):
+        return None
+    _write_sidecar(target, DEFAULT_SHA256, "packages")
+    return "packages"
+
+
+def _write_sidecar(target: Path, sha256: str, origin: str) -> None:
+    stat = target.stat()
+    record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
+    record["origin"] = origin
+    with contextlib.suppress(OSError):  # without it the next run hashes again
+        _sidecar(target).write_text(json.dumps(record), encoding="utf-8")
+
+
 def _write_verified(
     blocks: Iterable[bytes],
     target: Path,
@@ -249,11 +276,7 @@ def _write_verified(
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    stat = target.stat()
-    record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
-    record["origin"] = origin
-    with contextlib.suppress(OSError):  # without it the next run hashes again
-        _sidecar(target).write_text(json.dumps(record), encoding="utf-8")
+    _write_sidecar(target, sha256, origin)
 
 
 class _progress:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from reviewer.config import ModelConfig
 from reviewer.findings import Finding, Severity
-from reviewer.model.base import Backend, BackendError, BackendTimeout
+from reviewer.model.base import Backend, BackendError, BackendTimeout, UnitSkipped
 from reviewer.model.cache import AnswerCache, CachedAnswer, cache_key
 from reviewer.model.prompt import PROMPT_VERSION, build_request
 from reviewer.model.schema import ModelAnswer, ModelComment, parse_answer
@@ -129,7 +129,11 @@ class ModelTier:
         ]
 
     def _stop(self, unit: ReviewUnit, error: BackendError) -> list[Finding]:
-        """The backend failed: no more units go to it this run."""
+        """The backend failed: no more units go to it this run (unless only
+        this unit was the problem)."""
+        if isinstance(error, UnitSkipped):
+            self.failures[f"{_describe(unit)} not reviewed: {error}"] += 1
+            return []
         if isinstance(error, BackendTimeout):
             self.stop_reason = f"stopped after a timeout ({error})"
         else:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from reviewer.config import Config, ModelConfig
 from reviewer.model import factory
-from reviewer.model.base import Backend, BackendError, Generation
+from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
 from reviewer.model.cache import AnswerCache
 from reviewer.model.prompt import ReviewRequest, build_request
 from reviewer.model.resolve import ModelLocation
@@ -152,3 +153,33 @@ def test_injected_instructions_cannot_leave_the_changed_lines(
     again = ModelTier(counting, settings, cache=AnswerCache(tmp_path / "answers"))
     assert again.review_file(parsed, [unit]) == findings
     assert counting.calls == 1 and again.stats.cached == 1
+
+
+LONG = "def long(xs):\n" + "".join(f"    xs.append({n} * {n} + {n})\n" for n in range(900))
+
+
+@pytest.mark.model
+def test_a_unit_longer_than_the_context_is_skipped_not_fatal(llama_backend: Backend) -> None:
+    unit = _unit(LONG, {2, 3})
+    with pytest.raises(UnitSkipped, match="context of 4096 tokens"):
+        llama_backend.review(build_request(unit, max_comments=1, max_tokens=256))
+
+
+@pytest.mark.model
+def test_a_timeout_interrupts_the_prompt_evaluation_and_the_model_recovers(
+    llama_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ~2,000 prompt tokens: seconds of evaluation on 2 cores, before any
+    # token is generated; the abort callback stops it at the deadline.
+    source = "def long(xs):\n" + "".join(f"    xs.append({n} + 1)\n" for n in range(120))
+    unit = _unit(source, {2})
+    request = build_request(unit, max_comments=1, max_tokens=64)
+    monkeypatch.setattr(llama_backend, "settings", ModelConfig(timeout=0.05))
+    started = time.monotonic()
+    with pytest.raises(BackendTimeout, match=r"more than 0\.05 s"):
+        llama_backend.review(request)
+    assert time.monotonic() - started < 5
+    monkeypatch.setattr(llama_backend, "settings", ModelConfig(timeout=600))
+    small = _unit(PLANTED, {2}, "connect")
+    answer = parse_answer(llama_backend.review(build_request(small, 3, 256)).text, small, 3)
+    assert {c.line for c in answer.comments} <= {2}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -120,3 +121,33 @@ def test_a_changed_cached_file_is_not_trusted(tmp_path: Path) -> None:
         f'{{"size": {DEFAULT_SIZE}, "mtime_ns": 0, "sha256": "{DEFAULT_SHA256}"}}'
     )
     assert resolve._read_sidecar(target) is None
+
+
+def test_a_relative_config_path_is_taken_from_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    (root / "models").mkdir(parents=True)
+    (root / "models" / "team.gguf").write_bytes(b"GGUF")
+    (root / "sub").mkdir()
+    monkeypatch.chdir(root / "sub")  # run from a subdirectory
+    found = resolve_model("models/team.gguf", None, directory=tmp_path / "c", root=root)
+    assert found is not None and found.path == root / "models" / "team.gguf"
+
+
+def test_a_cached_model_without_its_sidecar_is_hashed_not_reassembled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = b"GGUF" + b"\0" * 60
+    monkeypatch.setattr(resolve, "DEFAULT_SIZE", len(content))
+    monkeypatch.setattr(resolve, "DEFAULT_SHA256", hashlib.sha256(content).hexdigest())
+    monkeypatch.setattr(resolve, "installed_parts", lambda: pytest.fail("reassembled"))
+    target = tmp_path / DEFAULT_NAME
+    target.write_bytes(content)  # e.g. restored from a CI cache: no sidecar
+    found = resolve_model(directory=tmp_path)
+    assert found is not None and found.path == target and found.origin == "packages"
+    assert resolve._read_sidecar(target) == "packages"  # the next run skips the hash
+    target.write_bytes(b"X" * len(content))  # same size, other bytes: not trusted
+    os.utime(target, ns=(10**9, 10**9))  # a new mtime even on a coarse clock
+    monkeypatch.setattr(resolve, "installed_parts", lambda: None)
+    assert resolve_model(directory=tmp_path) is None

@@ -11,7 +11,7 @@ import pytest
 from reviewer.config import Config, ModelConfig
 from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
 from reviewer.engine import StructuralChecks, review
-from reviewer.model.base import BackendError, BackendTimeout, FakeBackend
+from reviewer.model.base import BackendError, BackendTimeout, FakeBackend, UnitSkipped
 from reviewer.model.cache import AnswerCache
 from reviewer.model.prompt import SYSTEM_PROMPT, build_request
 from reviewer.model.schema import parse_answer
@@ -229,6 +229,16 @@ def test_backend_error_stops_the_model_but_not_the_review() -> None:
     report, _ = _run(backend)
     assert _model_findings(report) == []
     assert any("stopped: server said no" in n and "3 units not reviewed" in n for n in report.notes)
+
+
+def test_a_unit_the_backend_cannot_take_is_skipped_alone() -> None:
+    too_long = UnitSkipped("5000 prompt tokens leave no room for the answer")
+    backend = FakeBackend([too_long, _answer(_comment(8)), EMPTY])
+    report, tier = _run(backend)
+    assert len(backend.requests) == 3  # g and h are still reviewed
+    assert _model_findings(report) == [(8, "model/bug")]
+    assert tier.stop_reason is None
+    assert any("m.py:1-3 (f) not reviewed: 5000 prompt tokens" in n for n in report.notes)
 
 
 def test_structural_findings_survive_alongside_the_model() -> None:
