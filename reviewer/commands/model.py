@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from reviewer.errors import EXIT_OK
+from reviewer.config import ModelConfig
+from reviewer.errors import EXIT_OK, ReviewerError
 from reviewer.model.tier import UnitCallback
 from reviewer.syntax import ReviewUnit
 
@@ -32,13 +33,10 @@ def _info(args: argparse.Namespace) -> int:
     explicit = Path(args.config).resolve() if args.config else None
     root = Path.cwd()
     config = load_config(root, explicit) if explicit or find_config_file(root) else None
-    settings = config.model if config is not None else None
-    from reviewer.config import ModelConfig
-
-    settings = settings or ModelConfig()
+    settings = config.model if config is not None else ModelConfig()
     rows: list[tuple[str, str]] = [("backend", settings.backend), ("enabled", settings.enabled)]
     if settings.backend == "openai":
-        rows += [("url", settings.url or "(not set)"), ("model", settings.name or "(not set)")]
+        rows += _server_rows(settings)
     else:
         location = resolve_model(settings.path, args.model_path, root=root)
         if location is None:
@@ -57,6 +55,22 @@ def _info(args: argparse.Namespace) -> int:
     for key, value in rows:
         print(f"{key + ':':<{width + 1}} {value}")
     return EXIT_OK
+
+
+def _server_rows(settings: ModelConfig) -> list[tuple[str, str]]:
+    """What the server says about itself (the model it serves, the response
+    format); a server that cannot be reached is one row, not an error."""
+    from reviewer.model.factory import build_backend
+
+    try:
+        backend = build_backend(settings, model_path=None, required=True)
+    except ReviewerError as error:
+        return [("url", settings.url or "(not set)"), ("error", str(error))]
+    assert backend is not None  # required=True returns a backend or raises
+    try:
+        return [(key, value) for key, value in backend.describe().items() if key != "backend"]
+    finally:
+        backend.close()
 
 
 @contextmanager

@@ -78,10 +78,12 @@ class FakeBackend(Backend):
     model_id = "fake"
 
     def __init__(
-        self, answers: Iterable[str | Exception] = (), confidences: Iterable[float] = ()
+        self,
+        answers: Iterable[str | Exception] = (),
+        confidences: Iterable[float | Exception] = (),
     ) -> None:
         self.answers: deque[str | Exception] = deque(answers)
-        self.confidences: deque[float] = deque(confidences)
+        self.confidences: deque[float | Exception] = deque(confidences)
         self.requests: list[ReviewRequest] = []
         self.verified: list[ModelComment] = []
 
@@ -98,4 +100,7 @@ class FakeBackend(Backend):
 
     def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
         self.verified.append(comment)
-        return self.confidences.popleft() if self.confidences else 1.0
+        confidence = self.confidences.popleft() if self.confidences else 1.0
+        if isinstance(confidence, Exception):
+            raise confidence
+        return confidence

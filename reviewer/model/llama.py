@@ -41,39 +41,51 @@ class LlamaBackend(Backend):
         if adapter is not None and not adapter.is_file():
             raise BackendError(f"model adapter not found: {adapter}")
         self.adapter = adapter
+        self._closed = False
+        self.load_seconds = 0.0
+        self.last_verify_seconds = 0.0
+        # The timeout: llama.cpp asks this between the graph's operations, so
+        # it interrupts the prompt's evaluation too, not only generation.
+        self._deadline = math.inf
+        self._abort = llama_cpp.ggml_abort_callback(lambda _data: time.monotonic() > self._deadline)
+
+    @cached_property
+    def llm(self) -> Any:
+        """The loaded model. Loading waits for the first unit that is not in
+        the answer cache: a run with nothing new to review never pays for it."""
+        import llama_cpp
+
+        settings, adapter = self.settings, self.adapter
         started = time.perf_counter()
         try:
-            self.llm = llama_cpp.Llama(
-                model_path=str(location.path),
+            llm = llama_cpp.Llama(
+                model_path=str(self.location.path),
                 n_ctx=settings.context,
                 n_threads=settings.threads or os.cpu_count() or 1,
+                n_threads_batch=settings.threads or os.cpu_count() or 1,
                 seed=0,
                 verbose=False,
                 lora_path=str(adapter) if adapter else None,
             )
         except (ValueError, RuntimeError, OSError) as error:
-            what = f"{location.path}" + (f" with adapter {adapter}" if adapter else "")
+            what = f"{self.location.path}" + (f" with adapter {adapter}" if adapter else "")
             raise BackendError(
                 f"cannot load model {what}: not a valid GGUF model (corrupt or truncated?)"
             ) from error
-        self._closed = False
         self.load_seconds = time.perf_counter() - started
-        self.last_verify_seconds = 0.0
         # llama.cpp logs through this logger; a review prints nothing of it.
         logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
-        self._formatter = _chat_formatter(self.llm)
+        self._formatter = _chat_formatter(llm)
         # Review and verification format prompts with the same template (the
         # verification reuses the review's evaluated prefix).
-        self.llm.chat_handler = self._formatter.to_chat_handler()
-        # The timeout: llama.cpp asks this between the graph's operations, so
-        # it interrupts the prompt's evaluation too, not only generation.
-        self._deadline = math.inf
-        self._abort = llama_cpp.ggml_abort_callback(lambda _data: time.monotonic() > self._deadline)
-        llama_cpp.llama_set_abort_callback(self.llm.ctx, self._abort, None)
-        self._choices = (
-            _first_tokens(self.llm, YES_WORDS),
-            _first_tokens(self.llm, NO_WORDS),
-        )
+        llm.chat_handler = self._formatter.to_chat_handler()
+        llama_cpp.llama_set_abort_callback(llm.ctx, self._abort, None)
+        self._choices = (_first_tokens(llm, YES_WORDS), _first_tokens(llm, NO_WORDS))
+        return llm
+
+    def load(self) -> None:
+        """Load now (tests, benchmarks and `--model` runs that want errors early)."""
+        self.llm  # noqa: B018 (the property loads)
 
     @cached_property
     def identity(self) -> str:
@@ -92,7 +104,7 @@ class LlamaBackend(Backend):
             )
         with self._timeout():
             result: Any = self.llm.create_chat_completion(
-                messages=list(request.messages),  # type: ignore[arg-type]
+                messages=list(request.messages),
                 response_format={"type": "json_object", "schema": request.schema},
                 temperature=0.0,
                 max_tokens=request.max_tokens,
@@ -108,7 +120,7 @@ class LlamaBackend(Backend):
         """P(yes) / (P(yes) + P(no)) for the next token after the yes/no
         question, read from the logits of one forward pass (no sampling)."""
         started = time.perf_counter()
-        messages = verification_messages(request, comment.line, comment.message)
+        messages = verification_messages(request, comment)
         tokens = self._tokens(messages)
         with self._timeout():
             logits = self._last_logits(tokens)
@@ -131,7 +143,7 @@ class LlamaBackend(Backend):
         }
 
     def close(self) -> None:
-        if not self._closed:
+        if not self._closed and "llm" in self.__dict__:
             self._closed = True
             self.llm.close()
 
@@ -156,9 +168,10 @@ class LlamaBackend(Backend):
             self._deadline = math.inf
 
     def _tokens(self, messages: Sequence[dict[str, str]]) -> list[int]:
+        llm = self.llm  # loads the model (and its formatter) on first use
         formatted = self._formatter(messages=list(messages))
         return list(
-            self.llm.tokenize(
+            llm.tokenize(
                 formatted.prompt.encode("utf-8"),
                 add_bos=not formatted.added_special,
                 special=True,

@@ -120,7 +120,7 @@ class OpenAIBackend(Backend):
             return NO_LOGPROBS_CONFIDENCE
         body = {
             "model": self.model_id,
-            "messages": verification_messages(request, comment.line, comment.message),
+            "messages": verification_messages(request, comment),
             "temperature": 0,
             "seed": 0,
             "max_tokens": 1,

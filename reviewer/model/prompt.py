@@ -4,14 +4,15 @@ the unit's code comes last, fenced and labelled as data."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.model.schema import CATEGORIES, answer_schema
+from reviewer.model.schema import CATEGORIES, ModelComment, answer_schema
 from reviewer.syntax import ReviewUnit
 
 # Bump when the wording or the schema changes: it is part of the cache key.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 SYSTEM_PROMPT = f"""You are a meticulous senior code reviewer.
 You are shown one changed function, class or block from a diff. Lines marked
@@ -59,13 +60,20 @@ def build_request(unit: ReviewUnit, max_comments: int, max_tokens: int) -> Revie
 
 
 VERIFY_QUESTION = (
-    "A reviewer left this comment on line {line}: {message}\n"
-    "Is it a real defect in the changed code, one the author must fix? Answer yes or no."
+    "Check your comment on line {line}. Is it a real defect in the changed code, "
+    "one the author must fix before merging? Answer yes or no."
 )
 
 
-def verification_messages(request: ReviewRequest, line: int, message: str) -> list[dict[str, str]]:
-    """The second pass that scores a comment: the same unit, then a yes/no
-    question whose P(yes) is the comment's confidence."""
-    question = VERIFY_QUESTION.format(line=line, message=message)
-    return [*request.messages, {"role": "user", "content": question}]
+def verification_messages(request: ReviewRequest, comment: ModelComment) -> list[dict[str, str]]:
+    """The second pass that scores a comment: the unit, the comment as the
+    model's own answer, then a yes/no question whose P(yes) is the comment's
+    confidence. The conversation alternates turns the way chat models were
+    trained, and its prefix is the review prompt already evaluated."""
+    answer = json.dumps({"comments": [comment.model_dump(exclude_none=True)]})
+    question = VERIFY_QUESTION.format(line=comment.line)
+    return [
+        *request.messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": question},
+    ]

@@ -47,7 +47,7 @@ class ModelLocation:
     def with_hash(self) -> ModelLocation:
         if self.sha256 is not None:
             return self
-        return ModelLocation(self.path, self.origin, self.size, file_sha256(self.path))
+        return ModelLocation(self.path, self.origin, self.size, remembered_sha256(self.path))
 
 
 def models_dir() -> Path:
@@ -191,7 +191,40 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def remembered_sha256(path: Path) -> str:
+    """The file's SHA-256, hashed once per (path, size, mtime): a user's
+    multi-gigabyte GGUF is not re-read on every run. The memo lives in the
+    user cache, never beside the user's file."""
+    memo_file = models_dir() / "hashes.json"
+    stat = path.stat()
+    try:
+        memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    if not isinstance(memo, dict):
+        memo = {}
+    key = str(path.resolve())
+    stamp = [stat.st_size, stat.st_mtime_ns]
+    known = memo.get(key)
+    if isinstance(known, dict) and known.get("stamp") == stamp and known.get("sha256"):
+        return str(known["sha256"])
+    digest = file_sha256(path)
+    memo[key] = {"stamp": stamp, "sha256": digest}
+    with contextlib.suppress(OSError):  # without the memo the next run hashes again
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write_text(memo_file, json.dumps(memo))
+    return digest
+
+
 # -- internals -------------------------------------------------------------
+
+
+def _atomic_write_text(target: Path, text: str) -> None:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
 
 
 def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:

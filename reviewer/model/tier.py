@@ -113,14 +113,17 @@ class ModelTier:
         else:
             try:
                 generation = self.backend.review(request)
-                self.stats.reviewed += 1
-                self.stats.completion_tokens += generation.completion_tokens
-                answer = self._parse(generation.text, unit)
+            except BackendError as error:
+                return self._stop(unit, error)
+            self.stats.reviewed += 1
+            self.stats.completion_tokens += generation.completion_tokens
+            answer = self._parse(generation.text, unit)
+            try:
                 confidences = tuple(
                     self.backend.verify(request, comment) for comment in answer.comments
                 )
             except BackendError as error:
-                return self._stop(unit, error)
+                return self._unverified(unit, answer, error)
             if self.cache is not None:
                 self.cache.put(key, CachedAnswer(generation.text, confidences))
         return [
@@ -139,6 +142,22 @@ class ModelTier:
         else:
             self.stop_reason = f"stopped: {error}"
         self.not_reviewed.append(unit)
+        return []
+
+    def _unverified(
+        self, unit: ReviewUnit, answer: ModelAnswer, error: BackendError
+    ) -> list[Finding]:
+        """The unit was reviewed but scoring its comments failed. Unscored
+        comments from a small model are not trustworthy, so they are not
+        shown; the summary names them, and nothing is cached (a re-run
+        scores them again)."""
+        lines = ", ".join(str(comment.line) for comment in answer.comments)
+        self.failures[
+            f"{_describe(unit)}: {len(answer.comments)} comments (lines {lines}) not shown, "
+            f"their confidence check failed: {error}"
+        ] += 1
+        if not isinstance(error, UnitSkipped):
+            self.stop_reason = f"stopped: {error}"
         return []
 
     def _parse(self, text: str, unit: ReviewUnit) -> ModelAnswer:

@@ -34,7 +34,7 @@ def _unit(source: str, changed: set[int], symbol: str = "f") -> ReviewUnit:
 def _load(path: Path) -> None:
     from reviewer.model.llama import LlamaBackend
 
-    LlamaBackend(ModelConfig(), ModelLocation(path, "test", path.stat().st_size))
+    LlamaBackend(ModelConfig(), ModelLocation(path, "test", path.stat().st_size)).load()
 
 
 @needs_runtime
@@ -183,3 +183,42 @@ def test_a_timeout_interrupts_the_prompt_evaluation_and_the_model_recovers(
     small = _unit(PLANTED, {2}, "connect")
     answer = parse_answer(llama_backend.review(build_request(small, 3, 256)).text, small, 3)
     assert {c.line for c in answer.comments} <= {2}
+
+
+@needs_runtime
+def test_the_model_is_not_loaded_when_every_unit_is_cached(tmp_path: Path) -> None:
+    """A re-run over unchanged code answers from the cache without loading
+    the model: here the "model" is not even a valid file."""
+    from reviewer.model.llama import LlamaBackend
+
+    path = tmp_path / "broken.gguf"
+    path.write_bytes(os.urandom(4096))
+    settings = ModelConfig(min_confidence=0.0)
+    backend = LlamaBackend(settings, ModelLocation(path, "test", path.stat().st_size))
+    unit = _unit("def f(a):\n    return a\n", {2})
+    cache = AnswerCache(tmp_path / "answers")
+    warm = ModelTier(FixedBackend(backend.identity), settings, cache=cache)
+    warm.review_file(parse_file("app.py", unit.text), [unit])
+    tier = ModelTier(backend, settings, cache=cache)
+    findings = tier.review_file(parse_file("app.py", unit.text), [unit])
+    assert [f.line for f in findings] == [2]
+    assert tier.stats.cached == 1 and tier.stop_reason is None
+    assert "llm" not in vars(backend)  # never loaded
+
+
+class FixedBackend(Backend):
+    """Answers one comment on line 2 under another backend's identity."""
+
+    def __init__(self, identity: str) -> None:
+        self._identity = identity
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def review(self, request: ReviewRequest) -> Generation:
+        answer = '{"comments": [{"line": 2, "severity": "error", "category": "bug", '
+        return Generation(answer + '"message": "returns the argument unchanged"}]}')
+
+    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
+        return 0.9

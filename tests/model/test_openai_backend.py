@@ -242,7 +242,8 @@ def test_verify_reads_yes_and_no_from_the_top_logprobs(scripted: ScriptedServer)
     confidence = backend.verify(_request(), _comment())
     body = scripted.posts()[0]
     assert (body["max_tokens"], body["logprobs"], body["top_logprobs"]) == (1, True, 10)
-    assert body["messages"][-1]["content"].startswith("A reviewer left this comment on line 2")
+    assert body["messages"][-1]["content"].startswith("Check your comment on line 2")
+    assert body["messages"][-2]["role"] == "assistant"
     yes, no = math.exp(-1.0) + math.exp(-3.0), math.exp(-0.5)
     assert confidence == pytest.approx(yes / (yes + no))
     assert backend.notes() == []

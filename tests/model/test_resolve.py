@@ -151,3 +151,28 @@ def test_a_cached_model_without_its_sidecar_is_hashed_not_reassembled(
     os.utime(target, ns=(10**9, 10**9))  # a new mtime even on a coarse clock
     monkeypatch.setattr(resolve, "installed_parts", lambda: None)
     assert resolve_model(directory=tmp_path) is None
+
+
+def test_a_user_model_is_hashed_once_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "mine.gguf"
+    model.write_bytes(b"GGUF" + b"\0" * 1000)
+    hashed: list[Path] = []
+    real_hash = resolve.file_sha256
+
+    def counting(path: Path) -> str:
+        hashed.append(path)
+        return real_hash(path)
+
+    monkeypatch.setattr(resolve, "file_sha256", counting)
+    location = resolve.ModelLocation(model, "--model-path", model.stat().st_size)
+    first = location.with_hash().sha256
+    assert first == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert location.with_hash().sha256 == first
+    assert len(hashed) == 1  # the second run read the memo
+    model.write_bytes(b"GGUF" + b"\1" * 1000)
+    os.utime(model, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    assert location.with_hash().sha256 == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert len(hashed) == 2
+    assert not (tmp_path / "mine.gguf.json").exists()  # nothing written beside the user's file

@@ -13,8 +13,8 @@ from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
 from reviewer.engine import StructuralChecks, review
 from reviewer.model.base import BackendError, BackendTimeout, FakeBackend, UnitSkipped
 from reviewer.model.cache import AnswerCache
-from reviewer.model.prompt import SYSTEM_PROMPT, build_request
-from reviewer.model.schema import parse_answer
+from reviewer.model.prompt import SYSTEM_PROMPT, build_request, verification_messages
+from reviewer.model.schema import ModelComment, parse_answer
 from reviewer.model.tier import ModelTier
 from reviewer.report import Report
 from reviewer.syntax import parse_file, review_units
@@ -290,3 +290,32 @@ def test_backend_notes_reach_the_summary() -> None:
 
     report, _ = _run(Noting())
     assert "model: server gave no log-probabilities" in report.notes
+
+
+def test_a_failed_confidence_check_hides_the_unscored_comment_and_says_so(tmp_path: Path) -> None:
+    cache = AnswerCache(tmp_path)
+    backend = FakeBackend(
+        [EMPTY, _answer(_comment(7)), EMPTY], confidences=[BackendTimeout("took 120 s")]
+    )
+    report, tier = _run(backend, cache=cache)
+    assert _model_findings(report) == []
+    assert tier.stats.reviewed == 2  # f and g; h is not asked after the timeout
+    assert [u.symbol for u in tier.not_reviewed] == ["h"]  # g was reviewed: not listed
+    note = next(n for n in report.notes if "confidence check failed" in n)
+    assert "m.py:6-8 (g): 1 comments (lines 7) not shown" in note and "took 120 s" in note
+    # Nothing unscored was cached: the next run asks for g again and scores it.
+    again = FakeBackend([_answer(_comment(7)), EMPTY], confidences=[0.9])
+    report, _ = _run(again, cache=cache)
+    assert [r.unit.symbol for r in again.requests] == ["g", "h"]
+    assert _model_findings(report) == [(7, "model/bug")]
+
+
+def test_the_confidence_check_alternates_turns_and_extends_the_review_prompt() -> None:
+    unit = review_units(parse_file("m.py", NEW), {2, 3})[0]
+    request = build_request(unit, max_comments=1, max_tokens=64)
+    comment = ModelComment(line=3, severity="error", category="bug", message="wrong result")
+    messages = verification_messages(request, comment)
+    assert messages[: len(request.messages)] == list(request.messages)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert json.loads(messages[2]["content"])["comments"][0]["line"] == 3
+    assert "line 3" in messages[3]["content"] and "yes or no" in messages[3]["content"]
