@@ -80,14 +80,6 @@ class ReviewUnit:
     text: str  # lines start_line..end_line of the new text
     changed_lines: frozenset[int]  # absolute line numbers, all inside the unit
 
-    def numbered_source(self) -> str:
-        """The unit's text with line numbers, changed lines marked with `+`."""
-        rows = []
-        for number, line in enumerate(split_lines(self.text), start=self.start_line):
-            marker = "+" if number in self.changed_lines else " "
-            rows.append(f"{number:>5} {marker} {line}")
-        return "\n".join(rows)
-
 
 @functools.cache
 def _parser(spec: LanguageSpec) -> tree_sitter.Parser:

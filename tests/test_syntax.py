@@ -11,7 +11,6 @@ import pytest
 from reviewer.syntax import (
     CHUNK_GAP,
     MAX_UNIT_LINES,
-    ReviewUnit,
     find_scopes,
     parse_file,
     review_units,
@@ -132,13 +131,6 @@ def test_unsupported_language_gets_line_units() -> None:
         ("lines", None, None, 25, 25),
     ]
     assert units[0].text == "line 3\nline 4"
-
-
-def test_numbered_source_marks_changed_lines() -> None:
-    unit = ReviewUnit(
-        "a.py", "python", "function", "f", 9, 10, "def f():\n    pass", frozenset({10})
-    )
-    assert unit.numbered_source() == "    9   def f():\n   10 +     pass"
 
 
 # JavaScript / TypeScript / TSX

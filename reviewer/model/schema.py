@@ -1,6 +1,6 @@
 """What the model may answer: a JSON schema built per unit (its `line` is an
-enum of the unit's changed lines, so no other line can come out), and the
-pydantic model that parses the answer."""
+enum of the unit's changed lines, numbered from the unit's first line, so no
+other line can come out), and the pydantic model that parses the answer."""
 
 from __future__ import annotations
 
@@ -52,13 +52,23 @@ class ModelAnswer(BaseModel):
     comments: list[ModelComment]
 
 
+def model_lines(unit: ReviewUnit) -> frozenset[int]:
+    """The unit's changed lines as the model numbers them: from 1 at the
+    unit's first line (the tier maps answers back to file lines)."""
+    return frozenset(n - unit.start_line + 1 for n in unit.changed_lines)
+
+
+def file_line(unit: ReviewUnit, model_line: int) -> int:
+    return unit.start_line + model_line - 1
+
+
 def answer_schema(unit: ReviewUnit, max_comments: int) -> dict[str, Any]:
     """The JSON schema for one unit's answer (llama.cpp turns it into a
     grammar; OpenAI-compatible servers take it as `json_schema`)."""
     comment = {
         "type": "object",
         "properties": {
-            "line": {"enum": sorted(unit.changed_lines)},
+            "line": {"enum": sorted(model_lines(unit))},
             "severity": {"enum": list(SEVERITIES)},
             "category": {"enum": list(CATEGORIES)},
             "message": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS},
@@ -79,8 +89,9 @@ def parse_answer(text: str, unit: ReviewUnit, max_comments: int) -> ModelAnswer:
     """Parse and re-check an answer: a server that ignores the schema must not
     get comments onto other lines. Raises ValueError on anything invalid."""
     answer = ModelAnswer.model_validate_json(text)
+    allowed = model_lines(unit)
     for comment in answer.comments:
-        if comment.line not in unit.changed_lines:
+        if comment.line not in allowed:
             raise ValueError(f"line {comment.line} is not a changed line of the unit")
     if len(answer.comments) > max_comments:
         raise ValueError(f"{len(answer.comments)} comments, at most {max_comments} allowed")

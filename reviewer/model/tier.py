@@ -14,7 +14,7 @@ from reviewer.findings import Finding, Severity
 from reviewer.model.base import Backend, BackendError, BackendTimeout, UnitSkipped
 from reviewer.model.cache import AnswerCache, CachedAnswer, cache_key
 from reviewer.model.prompt import PROMPT_VERSION, build_request
-from reviewer.model.schema import ModelAnswer, ModelComment, parse_answer
+from reviewer.model.schema import ModelAnswer, ModelComment, file_line, parse_answer
 from reviewer.syntax import ParsedFile, ReviewUnit
 
 # Called before each unit is reviewed (the CLI drives a progress bar with it).
@@ -127,7 +127,7 @@ class ModelTier:
             if self.cache is not None:
                 self.cache.put(key, CachedAnswer(generation.text, confidences))
         return [
-            _finding(parsed, comment, confidence)
+            _finding(parsed, unit, comment, confidence)
             for comment, confidence in zip(answer.comments, confidences, strict=False)
         ]
 
@@ -151,7 +151,7 @@ class ModelTier:
         comments from a small model are not trustworthy, so they are not
         shown; the summary names them, and nothing is cached (a re-run
         scores them again)."""
-        lines = ", ".join(str(comment.line) for comment in answer.comments)
+        lines = ", ".join(str(file_line(unit, comment.line)) for comment in answer.comments)
         self.failures[
             f"{_describe(unit)}: {len(answer.comments)} comments (lines {lines}) not shown, "
             f"their confidence check failed: {error}"
@@ -168,12 +168,15 @@ class ModelTier:
             return ModelAnswer(comments=[])
 
 
-def _finding(parsed: ParsedFile, comment: ModelComment, confidence: float) -> Finding:
-    line_text = parsed.lines[comment.line - 1] if comment.line <= len(parsed.lines) else ""
+def _finding(
+    parsed: ParsedFile, unit: ReviewUnit, comment: ModelComment, confidence: float
+) -> Finding:
+    line = file_line(unit, comment.line)  # the model counts from the unit's first line
+    line_text = parsed.lines[line - 1] if line <= len(parsed.lines) else ""
     return Finding(
         path=parsed.path,
-        line=comment.line,
-        end_line=comment.line,
+        line=line,
+        end_line=line,
         column=len(line_text) - len(line_text.lstrip()) + 1,
         end_column=len(line_text) + 1,
         severity=Severity.parse(comment.severity),

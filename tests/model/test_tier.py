@@ -64,7 +64,7 @@ def _model_findings(report: Report) -> list[tuple[int, str]]:
 
 
 def test_each_changed_unit_is_asked_once_and_findings_land_on_changed_lines() -> None:
-    backend = FakeBackend([_answer(_comment(3)), EMPTY, _answer(_comment(12, "performance"))])
+    backend = FakeBackend([_answer(_comment(3)), EMPTY, _answer(_comment(2, "performance"))])
     report, _ = _run(backend)
     assert [r.unit.symbol for r in backend.requests] == ["f", "g", "h"]
     assert _model_findings(report) == [(3, "model/bug"), (12, "model/performance")]
@@ -81,7 +81,9 @@ def test_schema_line_enum_is_exactly_the_changed_lines() -> None:
         r.schema["properties"]["comments"]["items"]["properties"]["line"]["enum"]
         for r in backend.requests
     ]
-    assert enums == [[2, 3], [7, 8], [12, 13]]
+    # File lines 2-3, 7-8 and 12-13, as the model numbers them: from each
+    # unit's first line (1, 6 and 11).
+    assert enums == [[2, 3], [2, 3], [2, 3]]
     assert all(r.schema["properties"]["comments"]["maxItems"] == 2 for r in backend.requests)
 
 
@@ -99,7 +101,7 @@ def test_schema_line_enum_is_exactly_the_changed_lines() -> None:
     ],
 )
 def test_invalid_answers_are_dropped_and_counted_never_raised(bad: str) -> None:
-    backend = FakeBackend([bad, EMPTY, _answer(_comment(13))])
+    backend = FakeBackend([bad, EMPTY, _answer(_comment(3))])
     report, tier = _run(backend)
     assert _model_findings(report) == [(13, "model/bug")]
     assert tier.stats.invalid == 1
@@ -233,7 +235,7 @@ def test_backend_error_stops_the_model_but_not_the_review() -> None:
 
 def test_a_unit_the_backend_cannot_take_is_skipped_alone() -> None:
     too_long = UnitSkipped("5000 prompt tokens leave no room for the answer")
-    backend = FakeBackend([too_long, _answer(_comment(8)), EMPTY])
+    backend = FakeBackend([too_long, _answer(_comment(3)), EMPTY])
     report, tier = _run(backend)
     assert len(backend.requests) == 3  # g and h are still reviewed
     assert _model_findings(report) == [(8, "model/bug")]
@@ -243,7 +245,7 @@ def test_a_unit_the_backend_cannot_take_is_skipped_alone() -> None:
 
 def test_structural_findings_survive_alongside_the_model() -> None:
     new = NEW.replace("y = b * 2", "y = b == None")
-    backend = FakeBackend([EMPTY, _answer(_comment(8)), EMPTY])
+    backend = FakeBackend([EMPTY, _answer(_comment(3)), EMPTY])
     report, _ = _run(backend, change_set=_change_set(new))
     sources = sorted({f.source for f in report.findings})
     assert sources == ["model", "structural"]
@@ -256,9 +258,9 @@ def test_system_prompt_is_a_reusable_prefix_and_changed_lines_are_marked() -> No
     assert systems == {SYSTEM_PROMPT}
     assert all(r.messages[0]["role"] == "system" for r in backend.requests)
     user = backend.requests[1].messages[1]["content"]
-    assert "    6   def g(b):" in user
-    assert "    7 + " in user and "    8 + " in user
-    assert "File: m.py" in user and "Scope: g" in user and "Language: python" in user
+    # g spans file lines 6-8; the model counts from the unit's first line.
+    listing = "   def g(b):\n2+     y = b * 2\n3+     return y"
+    assert user == f"m.py (python), function g:\n<code>\n{listing}\n</code>"
 
 
 def test_parse_answer_rechecks_what_a_server_returns() -> None:
@@ -295,7 +297,7 @@ def test_backend_notes_reach_the_summary() -> None:
 def test_a_failed_confidence_check_hides_the_unscored_comment_and_says_so(tmp_path: Path) -> None:
     cache = AnswerCache(tmp_path)
     backend = FakeBackend(
-        [EMPTY, _answer(_comment(7)), EMPTY], confidences=[BackendTimeout("took 120 s")]
+        [EMPTY, _answer(_comment(2)), EMPTY], confidences=[BackendTimeout("took 120 s")]
     )
     report, tier = _run(backend, cache=cache)
     assert _model_findings(report) == []
@@ -304,7 +306,7 @@ def test_a_failed_confidence_check_hides_the_unscored_comment_and_says_so(tmp_pa
     note = next(n for n in report.notes if "confidence check failed" in n)
     assert "m.py:6-8 (g): 1 comments (lines 7) not shown" in note and "took 120 s" in note
     # Nothing unscored was cached: the next run asks for g again and scores it.
-    again = FakeBackend([_answer(_comment(7)), EMPTY], confidences=[0.9])
+    again = FakeBackend([_answer(_comment(2)), EMPTY], confidences=[0.9])
     report, _ = _run(again, cache=cache)
     assert [r.unit.symbol for r in again.requests] == ["g", "h"]
     assert _model_findings(report) == [(7, "model/bug")]
@@ -319,3 +321,13 @@ def test_the_confidence_check_alternates_turns_and_extends_the_review_prompt() -
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert json.loads(messages[2]["content"])["comments"][0]["line"] == 3
     assert "line 3" in messages[3]["content"] and "yes or no" in messages[3]["content"]
+
+
+def test_a_unit_that_moved_down_the_file_is_still_a_cache_hit(tmp_path: Path) -> None:
+    cache = AnswerCache(tmp_path)
+    _run(FakeBackend([_answer(_comment(3)), EMPTY, EMPTY], confidences=[0.7]), cache=cache)
+    shifted_old, shifted_new = "import os\n\n\n" + OLD, "import os\n\n\n" + NEW
+    backend = FakeBackend()
+    report, tier = _run(backend, change_set=_change_set(shifted_new, shifted_old), cache=cache)
+    assert backend.requests == [] and tier.stats.cached == 3
+    assert _model_findings(report) == [(6, "model/bug")]  # line 3 of f, now at file line 6
