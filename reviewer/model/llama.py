@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.config import ModelConfig
+from reviewer.model import prefix_cache
 from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
-from reviewer.model.prompt import ReviewRequest, verification_messages
+from reviewer.model.prompt import ReviewRequest, build_request, verification_messages
 from reviewer.model.resolve import ModelLocation, file_sha256
 from reviewer.model.schema import ModelComment
 
@@ -44,6 +45,7 @@ class LlamaBackend(Backend):
         self._closed = False
         self.load_seconds = 0.0
         self.last_verify_seconds = 0.0
+        self.prefix_restored = False  # the instructions' state came from disk
         # The timeout: llama.cpp asks this between the graph's operations, so
         # it interrupts the prompt's evaluation too, not only generation.
         self._deadline = math.inf
@@ -81,6 +83,8 @@ class LlamaBackend(Backend):
         llm.chat_handler = self._formatter.to_chat_handler()
         llama_cpp.llama_set_abort_callback(llm.ctx, self._abort, None)
         self._choices = (_first_tokens(llm, YES_WORDS), _first_tokens(llm, NO_WORDS))
+        self.__dict__["llm"] = llm  # the prefix below tokenizes through it
+        self._restore_instructions(llm)
         return llm
 
     def load(self) -> None:
@@ -148,6 +152,37 @@ class LlamaBackend(Backend):
             self.llm.close()
 
     # -- internals ---------------------------------------------------------
+
+    def _restore_instructions(self, llm: Any) -> None:
+        """Evaluate the fixed instructions, or restore them from disk: a new
+        process then starts reviewing without paying for them again."""
+        tokens = self.instruction_tokens()
+        if not tokens or not self.settings.cache:
+            return
+        path = prefix_cache.state_path(
+            prefix_cache.default_directory(), self.identity, tokens, llm.n_ctx()
+        )
+        self.prefix_restored = prefix_cache.restore_or_evaluate(llm, tokens, path)
+
+    def instruction_tokens(self) -> list[int]:
+        """The tokens every review prompt starts with (the instructions):
+        the common prefix of two prompts that differ only in their unit."""
+        from reviewer.syntax import ReviewUnit
+
+        prompts = [
+            self._tokens(
+                build_request(
+                    ReviewUnit(name, None, "lines", None, 1, 1, "x", frozenset({1})), 1, 16
+                ).messages
+            )
+            for name in ("a", "b")
+        ]
+        same = 0
+        for first, second in zip(*prompts, strict=False):
+            if first != second:
+                break
+            same += 1
+        return prompts[0][:same]
 
     @contextlib.contextmanager
     def _timeout(self) -> Iterator[None]:

@@ -17,7 +17,7 @@ from reviewer.syntax import ReviewUnit
 PROMPT_VERSION = "3"
 
 SYSTEM_PROMPT = f"""You review one changed function or block of a diff.
-Changed lines are marked `N+`, N being the line's number; only they may be
+Changed lines are marked `N+|`, N being the line's number; only they may be
 commented on. Report only real defects the author must fix: wrong results,
 crashes, security holes, leaked resources, races, API misuse. Never comment on
 style, naming, docs or tests. If unsure, report nothing: an empty list is the
@@ -52,19 +52,20 @@ def build_request(unit: ReviewUnit, max_comments: int, max_tokens: int) -> Revie
 
 
 def listing(unit: ReviewUnit) -> str:
-    """The unit's source with its changed lines numbered and marked `N+`.
+    """The unit's source behind a gutter: changed lines carry their number
+    and `+` (`12+| code`), unchanged lines only the bar.
 
     Numbers count from the unit's first line, not the file's: they stay short
     (Qwen's tokenizer spends a token per digit), and a function that merely
     moved down the file gives the same prompt, so its cached answer still
-    holds. Unchanged lines carry no number; their padding merges with the
-    indentation into one token."""
+    holds. The bar keeps the marker out of the code: without it the small
+    model took `2+` for part of the expression."""
     changed = model_lines(unit)
     width = len(str(max(changed, default=1)))
     rows = []
     for number, line in enumerate(split_lines(unit.text), start=1):
-        prefix = f"{number:>{width}}+ " if number in changed else " " * (width + 2)
-        rows.append(prefix + line)
+        gutter = f"{number:>{width}}+" if number in changed else " " * (width + 1)
+        rows.append(f"{gutter}| {line}")
     return "\n".join(rows)
 
 

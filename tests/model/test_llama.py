@@ -222,3 +222,30 @@ class FixedBackend(Backend):
 
     def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
         return 0.9
+
+
+@needs_runtime
+@pytest.mark.model
+def test_the_instructions_are_evaluated_once_then_restored_from_disk(
+    model_default: ModelLocation,
+) -> None:
+    from reviewer.model import prefix_cache
+    from reviewer.model.llama import LlamaBackend
+
+    request = build_request(_unit(PLANTED, {2}, "connect"), max_comments=1, max_tokens=96)
+
+    def fresh_review() -> tuple[bool, str]:
+        backend = LlamaBackend(ModelConfig(), model_default)
+        try:
+            backend.load()
+            return backend.prefix_restored, backend.review(request).text
+        finally:
+            backend.close()
+
+    restored, expected = fresh_review()
+    assert not restored
+    saved = list(prefix_cache.default_directory().glob("*.kv"))
+    assert len(saved) == 1 and saved[0].stat().st_size > 100_000
+    assert fresh_review() == (True, expected)  # same answer from the restored state
+    saved[0].write_bytes(b"not a llama state")
+    assert fresh_review() == (False, expected)  # damaged: evaluated again, not trusted

@@ -259,7 +259,7 @@ def test_system_prompt_is_a_reusable_prefix_and_changed_lines_are_marked() -> No
     assert all(r.messages[0]["role"] == "system" for r in backend.requests)
     user = backend.requests[1].messages[1]["content"]
     # g spans file lines 6-8; the model counts from the unit's first line.
-    listing = "   def g(b):\n2+     y = b * 2\n3+     return y"
+    listing = "  | def g(b):\n2+|     y = b * 2\n3+|     return y"
     assert user == f"m.py (python), function g:\n<code>\n{listing}\n</code>"
 
 
