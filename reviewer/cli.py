@@ -76,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_review_options(baseline)
     baseline.add_argument("--output", "-o", metavar="FILE", help="baseline file to write")
 
+    github = commands.add_parser(
+        "github", help="review a pull request and post one review on it (GitHub Actions)"
+    )
+    _add_review_options(github)
+    github.add_argument("--fail-level", choices=SEVERITY_NAMES, help="exit 1 at or above this")
+    github.add_argument("--min-severity", choices=SEVERITY_NAMES, help="hide findings below this")
+    github.add_argument(
+        "--max-comments", type=_non_negative, default=25, metavar="N", help="inline comments"
+    )
+    github.add_argument("--full", action="store_true", help="review the whole pull request again")
+    github.add_argument("--no-baseline", action="store_true", help="ignore any baseline")
+    github_model = github.add_mutually_exclusive_group()
+    github_model.add_argument("--model", dest="model", action="store_true", default=None)
+    github_model.add_argument("--no-model", dest="model", action="store_false")
+
     checks = commands.add_parser("checks", help="list the structural checks")
     checks.add_argument("--language", help="only this language")
 
@@ -120,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from reviewer.commands.baseline import run_baseline
 
             return run_baseline(args)
+        if args.command == "github":
+            from reviewer.commands.github import run_github
+
+            return run_github(args)
         if args.command == "model":
             from reviewer.commands.model import run_model
 

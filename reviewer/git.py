@@ -106,6 +106,15 @@ class ChangeReader:
         files, skipped = self._from_diff([start, head_sha], specs, worktree=False)
         return self._change_set(f"{base}...{head}", files, skipped, notes)
 
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether `ancestor` is in `descendant`'s history (False also when
+        it is not in this clone at all, e.g. after a force-push)."""
+        try:
+            self._run("merge_base", "--is-ancestor", ancestor, descendant)
+        except GitCommandError:
+            return False
+        return True
+
     def tracked_files(self, paths: Sequence[str] = ()) -> ChangeSet:
         """Every tracked file as it stands in the work tree, all lines "added"
         (what `reviewer baseline` records)."""

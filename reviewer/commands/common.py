@@ -10,7 +10,9 @@ from reviewer.baseline import load_baseline
 from reviewer.cli import config_overrides, resolve_path
 from reviewer.config import Config, load_config
 from reviewer.config_files import DEFAULT_BASELINE
+from reviewer.diff import ChangeSet
 from reviewer.git import ChangeReader, open_repo, repo_root
+from reviewer.report import Report
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,39 @@ def active_baseline(root: Path, config: Config, disabled: bool) -> frozenset[str
     if config.baseline is None and not path.is_file():
         return frozenset()
     return load_baseline(path)
+
+
+def review_with_tiers(
+    workspace: Workspace,
+    change_set: ChangeSet,
+    baseline: frozenset[str],
+    *,
+    model: bool | None,
+    model_path: str | None = None,
+) -> Report:
+    """The engine over `change_set` with the structural tier and, as
+    `model` and the config ask, the model tier (progress on a terminal)."""
+    from reviewer.engine import StructuralChecks, review
+    from reviewer.model.factory import build_model_tier, wanted
+
+    config = workspace.config
+    if wanted(config.model, model) is False:
+        return review(change_set, config, baseline=baseline)
+    from reviewer.commands.model import unit_progress
+
+    with unit_progress() as on_unit:
+        tier, notices = build_model_tier(
+            config, flag=model, model_path=model_path, on_unit=on_unit, root=workspace.root
+        )
+        if tier is None:
+            return review(change_set, config, baseline=baseline, notes=notices)
+        try:
+            return review(
+                change_set,
+                config,
+                baseline=baseline,
+                producers=(StructuralChecks(), tier),
+                notes=notices,
+            )
+        finally:
+            tier.backend.close()

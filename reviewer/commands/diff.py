@@ -32,8 +32,7 @@ def run_diff(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> Report:
     # Imported here: GitPython, pydantic and tree-sitter are what an empty
     # review (below) does without.
-    from reviewer.commands.common import active_baseline, open_workspace
-    from reviewer.engine import review
+    from reviewer.commands.common import active_baseline, open_workspace, review_with_tiers
 
     workspace = open_workspace(args)
     reader, config = workspace.reader, workspace.config
@@ -44,33 +43,13 @@ def _review(args: argparse.Namespace) -> Report:
     else:
         change_set = reader.working_tree(args.paths, untracked=config.untracked)
     baseline = active_baseline(workspace.root, config, args.no_baseline)
-    from reviewer.model.factory import build_model_tier, wanted
-
-    if wanted(config.model, getattr(args, "model", None)) is False:
-        return review(change_set, config, baseline=baseline)
-    from reviewer.commands.model import unit_progress
-    from reviewer.engine import StructuralChecks
-
-    with unit_progress() as on_unit:
-        tier, notices = build_model_tier(
-            config,
-            flag=getattr(args, "model", None),
-            model_path=getattr(args, "model_path", None),
-            on_unit=on_unit,
-            root=workspace.root,
-        )
-        if tier is None:
-            return review(change_set, config, baseline=baseline, notes=notices)
-        try:
-            return review(
-                change_set,
-                config,
-                baseline=baseline,
-                producers=(StructuralChecks(), tier),
-                notes=notices,
-            )
-        finally:
-            tier.backend.close()
+    return review_with_tiers(
+        workspace,
+        change_set,
+        baseline,
+        model=getattr(args, "model", None),
+        model_path=getattr(args, "model_path", None),
+    )
 
 
 def _nothing_to_review(args: argparse.Namespace) -> Report | None:

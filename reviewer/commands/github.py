@@ -1,0 +1,160 @@
+"""`reviewer github`: review a pull request (merge-base..head, or only the
+commits since the last reviewed head) and post one review on it.
+
+Runs wherever the GitHub Actions variables are set: GITHUB_EVENT_PATH,
+GITHUB_REPOSITORY, GITHUB_API_URL, and a token in GITHUB_TOKEN."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from reviewer.commands.common import (
+    Workspace,
+    active_baseline,
+    open_workspace,
+    review_with_tiers,
+)
+from reviewer.engine import review
+from reviewer.errors import EXIT_FINDINGS, EXIT_OK
+from reviewer.findings import Finding
+from reviewer.formatters import FORMATTERS, OutputOptions
+from reviewer.formatters.github import annotation
+from reviewer.pull_request.api import GitHubClient, GitHubError
+from reviewer.pull_request.compose import Summary, summary_body
+from reviewer.pull_request.context import PullRequest, read_pull_request, read_token
+from reviewer.pull_request.diff_lines import commentable_by_path
+from reviewer.pull_request.publish import History, place, post_review, read_history
+from reviewer.report import Report
+
+# GitHub's answers when the token may read but not write (a fork's pull request).
+NO_WRITE = (403, 404)
+
+
+def run_github(args: argparse.Namespace) -> int:
+    pull = read_pull_request()
+    client = GitHubClient(pull.api_url, read_token())
+    workspace = open_workspace(args)
+    try:
+        history = read_history(client, pull)
+        write_access = True
+    except GitHubError as error:
+        if error.status not in NO_WRITE:
+            raise
+        print(f"reviewer: cannot read the pull request's comments ({error})", file=sys.stderr)
+        history, write_access = History(), False
+    reviewed, current, range_text = _review(workspace, pull, history, args)
+    new = [f for f in reviewed.findings if f.fingerprint not in history.posted]
+    summary = Summary(
+        head_sha=pull.head_sha,
+        range_text=range_text,
+        notes=reviewed.notes,
+        already_posted=len(reviewed.findings) - len(new),
+    )
+    summary.resolved = _resolved(history, current, full=range_text.endswith("(full review)"))
+    summary.resolved_text = {fp: history.described.get(fp, f"`{fp}`") for fp in summary.resolved}
+    _print_log(reviewed)
+    if write_access:
+        commentable = commentable_by_path(client.paginate(f"{pull.path}/files"))
+        place(new, commentable, args.max_comments, summary)
+        if not new and not summary.resolved:
+            print(f"reviewer: nothing new to post on #{pull.number}")
+        else:
+            try:
+                posted = post_review(client, pull, summary)
+            except GitHubError as error:
+                if error.status not in NO_WRITE:
+                    raise
+                print(f"reviewer: cannot post the review ({error})", file=sys.stderr)
+                write_access = False
+            else:
+                print(
+                    f"reviewer: posted a review on #{pull.number}: {posted.inline} inline "
+                    f"comments, {posted.in_summary} in the summary, "
+                    f"{len(summary.resolved)} resolved"
+                )
+    if not write_access:
+        summary.not_inline = [(f, "the token cannot comment (fork?)") for f in new]
+        summary.inline = []
+        _fall_back(new, summary)
+    return (
+        EXIT_FINDINGS
+        if any(f.severity >= current.fail_level for f in current.findings)
+        else EXIT_OK
+    )
+
+
+def _review(
+    workspace: Workspace, pull: PullRequest, history: History, args: argparse.Namespace
+) -> tuple[Report, Report, str]:
+    """(the report to post from, the pull request's current structural
+    findings, a description of the range). A push after an earlier review
+    looks only at the new commits; the whole pull request is re-checked by
+    the structural tier (milliseconds) to tell which findings were resolved."""
+    reader, config = workspace.reader, workspace.config
+    baseline = active_baseline(workspace.root, config, args.no_baseline)
+    whole = reader.between(pull.base_sha, pull.head_sha, args.paths)
+    last = history.last_head
+    incremental = (
+        not args.full
+        and last is not None
+        and last != pull.head_sha
+        and reader.is_ancestor(last, pull.head_sha)
+    )
+    if last == pull.head_sha and not args.full:
+        since = reader.between(pull.head_sha, pull.head_sha, args.paths)  # nothing new
+        reviewed = review(since, config, baseline=baseline)
+        current = review(whole, config, baseline=baseline)
+        return reviewed, current, f"{last[:7]} again (no new commits)"
+    if incremental:
+        assert last is not None
+        since = reader.between(last, pull.head_sha, args.paths)
+        reviewed = review_with_tiers(workspace, since, baseline, model=args.model)
+        current = review(whole, config, baseline=baseline)
+        merged = Report(
+            current.description,
+            current.root,
+            (*current.findings, *(f for f in reviewed.findings if f.source != "structural")),
+            current.fail_level,
+        )
+        return (
+            reviewed,
+            merged,
+            f"{last[:7]}..{pull.head_sha[:7]} (the commits since the last review)",
+        )
+    reviewed = review_with_tiers(workspace, whole, baseline, model=args.model)
+    return reviewed, reviewed, f"{pull.base_sha[:7]}...{pull.head_sha[:7]} (full review)"
+
+
+def _resolved(history: History, current: Report, *, full: bool) -> list[str]:
+    """Posted findings no longer found, not yet reported resolved. Between
+    full reviews only structural findings can be judged (the model looked at
+    the new commits alone)."""
+    present = {f.fingerprint for f in current.findings}
+    return sorted(
+        fp
+        for fp, source in history.posted.items()
+        if fp not in present and fp not in history.resolved and (full or source == "structural")
+    )
+
+
+def _print_log(report: Report) -> None:
+    text = FORMATTERS["text"](report, OutputOptions(color=False, width=100))
+    sys.stdout.write(text)
+
+
+def _fall_back(findings: list[Finding], summary: Summary) -> None:
+    """No write access: workflow annotations (shown on the diff by GitHub
+    itself) and the job summary page."""
+    for finding in findings:
+        print(annotation(finding))
+    print(
+        "reviewer: the token cannot comment on this pull request (a fork's pull request "
+        "gets a read-only token); findings are annotations and in the job summary"
+    )
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(summary_body(summary) + "\n")

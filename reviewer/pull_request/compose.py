@@ -1,0 +1,105 @@
+"""The text of what is posted: one inline comment per finding, and the
+review's summary body (which also carries whatever could not go inline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewer.findings import Finding
+from reviewer.pull_request.markers import (
+    SUMMARY_TAG,
+    fingerprint_marker,
+    head_marker,
+    resolved_marker,
+)
+
+ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+
+
+@dataclass
+class Summary:
+    """What the summary body reports, filled while the review is built."""
+
+    head_sha: str
+    range_text: str  # e.g. "abc1234..def5678 (the commits since the last review)"
+    inline: list[Finding] = field(default_factory=list)
+    not_inline: list[tuple[Finding, str]] = field(default_factory=list)  # finding, why
+    resolved: list[str] = field(default_factory=list)  # fingerprints
+    resolved_text: dict[str, str] = field(default_factory=dict)  # fingerprint -> description
+    notes: Sequence[str] = ()
+    already_posted: int = 0
+
+
+def comment_body(finding: Finding) -> str:
+    severity = finding.severity.label
+    title = f"{ICONS[severity]} **{severity}** `{finding.rule_id}`"
+    if finding.source != "structural":
+        title += f" ({finding.source}, confidence {finding.confidence:.2f})"
+    parts = [f"{title}: {finding.message}"]
+    if finding.suggestion is not None:
+        parts.append(f"```suggestion\n{finding.suggestion}\n```")
+    parts.append(fingerprint_marker(finding.fingerprint, finding.source))
+    return "\n\n".join(parts)
+
+
+def inline_comment(finding: Finding) -> dict[str, Any]:
+    comment: dict[str, Any] = {
+        "path": finding.path,
+        "line": finding.end_line,
+        "side": "RIGHT",
+        "body": comment_body(finding),
+    }
+    if finding.end_line > finding.line:
+        comment["start_line"] = finding.line
+        comment["start_side"] = "RIGHT"
+    return comment
+
+
+def summary_body(summary: Summary) -> str:
+    count = len(summary.inline) + len(summary.not_inline)
+    lines = [
+        SUMMARY_TAG,
+        "### reviewer",
+        "",
+        f"Reviewed {summary.range_text}: {_plural(count, 'new finding')}"
+        + (f", {len(summary.inline)} inline" if summary.inline else "")
+        + (f"; {summary.already_posted} already posted" if summary.already_posted else "")
+        + ".",
+    ]
+    if summary.not_inline:
+        lines += ["", "| | finding | where | why not inline |", "|---|---|---|---|"]
+        for finding, why in summary.not_inline:
+            where = f"`{finding.path}:{finding.line}`"
+            text = _cell(f"`{finding.rule_id}`: {finding.message}")
+            lines.append(
+                f"| {ICONS[finding.severity.label]} | {text} | {where} | {why} "
+                f"{fingerprint_marker(finding.fingerprint, finding.source)} |"
+            )
+        suggested = [f for f, _ in summary.not_inline if f.suggestion is not None]
+        for finding in suggested:
+            lines += [
+                "",
+                f"Suggested change for `{finding.path}:{finding.line}`:",
+                f"```\n{finding.suggestion}\n```",
+            ]
+    if summary.resolved:
+        lines += ["", f"Resolved since the last review ({len(summary.resolved)}):"]
+        for fingerprint in summary.resolved:
+            description = summary.resolved_text.get(fingerprint, "a finding")
+            lines.append(f"- ✅ {description} {resolved_marker(fingerprint)}")
+    if summary.notes:
+        lines += ["", "<details><summary>Notes</summary>", ""]
+        lines += [f"- {_cell(note)}" for note in summary.notes]
+        lines += ["", "</details>"]
+    lines += ["", head_marker(summary.head_sha)]
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
