@@ -167,7 +167,7 @@ def test_a_push_reviews_only_new_commits_and_reports_resolved_findings(
     fixed = HEAD.replace("rate is 1.0", "rate == 1.0") + "\n\ndef third(z):\n    return z is 'a'\n"
     pr.push(fixed)
     code, text = pr.run(capsys)
-    assert code == 1
+    assert code == 1 and "1 resolved" in text
     second = pr.fake.posted_reviews()[1]
     assert [(c["line"], "py-is-literal" in c["body"]) for c in second["comments"]] == [(16, True)]
     assert f"{first_head[:7]}..{pr.head[:7]} (the commits since the last review)" in second["body"]
@@ -195,7 +195,7 @@ def test_comments_github_refuses_move_into_the_summary(
     pr: PullRequestRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pr.fake.refused_lines = {("shop.py", 8)}
-    code, text = pr.run(capsys)
+    assert pr.run(capsys)[0] == 1
     posts = pr.fake.posted_reviews()
     assert len(posts) == 2  # refused with 422, then posted with no inline comments
     assert posts[0]["comments"] and posts[1]["comments"] == []
