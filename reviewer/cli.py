@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     github_model.add_argument("--model", dest="model", action="store_true", default=None)
     github_model.add_argument("--no-model", dest="model", action="store_false")
 
+    lsp = commands.add_parser("lsp", help="run the language server (stdio by default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+
     checks = commands.add_parser("checks", help="list the structural checks")
     checks.add_argument("--language", help="only this language")
 
@@ -139,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from reviewer.commands.github import run_github
 
             return run_github(args)
+        if args.command == "lsp":
+            return _run_lsp(args.tcp)
         if args.command == "model":
             from reviewer.commands.model import run_model
 
@@ -154,6 +159,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"reviewer: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _run_lsp(tcp: str | None) -> int:
+    from reviewer_lsp.server import build_server
+
+    server = build_server()
+    if tcp is None:
+        server.start_io()
+        return EXIT_OK
+    host, _, port = tcp.rpartition(":")
+    if not host or not port.isdigit():
+        raise ReviewerError(f"--tcp wants HOST:PORT, got {tcp!r}")
+    server.start_tcp(host, int(port))
+    return EXIT_OK
 
 
 def config_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
@@ -381,3 +382,36 @@ def _git_message(error: GitCommandError) -> str:
 
 
 __all__ = ["ChangeReader", "hunks_between", "open_repo", "repo_root"]
+
+
+@dataclass(frozen=True)
+class HeadVersion:
+    """A file as an editor sees it against git: its repository, its path in
+    it, and its text at HEAD (None: untracked or new, so every line counts as
+    changed)."""
+
+    root: Path
+    path: str
+    text: str | None
+
+
+def head_version(file: Path) -> HeadVersion | None:
+    """The HEAD version of `file`; None when it is not inside a work tree."""
+    try:
+        repo = git.Repo(file.parent, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return None
+    if repo.working_tree_dir is None:
+        return None
+    root = Path(repo.working_tree_dir).resolve()
+    try:
+        relative = file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+    try:
+        data = (repo.head.commit.tree / relative).data_stream.read()
+    except (KeyError, ValueError, GitCommandError):  # untracked, or no commit yet
+        return HeadVersion(root, relative, None)
+    finally:
+        repo.close()
+    return HeadVersion(root, relative, _decode(data)[0])

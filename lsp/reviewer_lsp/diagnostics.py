@@ -1,0 +1,99 @@
+"""Findings as LSP diagnostics (0-based positions: the only place that
+converts), and the quick fixes offered on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from reviewer.findings import Finding, Severity
+from reviewer.languages import language_for_path
+
+SOURCE = "reviewer"
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def to_diagnostic(finding: Finding, uri: str) -> types.Diagnostic:
+    span = types.Range(
+        start=types.Position(finding.line - 1, max(finding.column - 1, 0)),
+        end=types.Position(finding.end_line - 1, max(finding.end_column - 1, 0)),
+    )
+    related = None
+    if finding.suggestion is not None:
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(uri=uri, range=span),
+                message=f"suggested change: {finding.suggestion.strip()}",
+            )
+        ]
+    message = finding.message
+    if finding.source != "structural":
+        message += f" ({finding.source}, confidence {finding.confidence:.2f})"
+    return types.Diagnostic(
+        range=span,
+        message=message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.rule_id,
+        source=SOURCE,
+        related_information=related,
+        data={
+            "line": finding.line,
+            "end_line": finding.end_line,
+            "suggestion": finding.suggestion,
+            "fingerprint": finding.fingerprint,
+        },
+    )
+
+
+def code_actions(
+    uri: str, path: str, lines: list[str], diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    """Apply the suggestion; add a `reviewer: ignore[id]` comment."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return []
+    data: dict[str, Any] = diagnostic.data
+    line, end_line = int(data["line"]), int(data["end_line"])
+    if not 1 <= line <= end_line <= len(lines):
+        return []  # the document changed under the diagnostic
+    actions = []
+    suggestion = data.get("suggestion")
+    if isinstance(suggestion, str):
+        replaced = types.Range(
+            start=types.Position(line - 1, 0),
+            end=types.Position(end_line - 1, _utf16_length(lines[end_line - 1])),
+        )
+        actions.append(
+            types.CodeAction(
+                title=f"Apply reviewer's suggestion ({diagnostic.code})",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(replaced, suggestion)]}),
+            )
+        )
+    spec = language_for_path(path)  # a known language: its own comment syntax
+    tokens = spec.comments if spec is not None else ()
+    if tokens:
+        text = lines[line - 1]
+        end = types.Position(line - 1, _utf16_length(text))
+        comment = f"  {tokens[0]} reviewer: ignore[{diagnostic.code}]"
+        actions.append(
+            types.CodeAction(
+                title=f"Suppress {diagnostic.code} on this line",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=types.WorkspaceEdit(
+                    changes={uri: [types.TextEdit(types.Range(end, end), comment)]}
+                ),
+            )
+        )
+    return actions
+
+
+def _utf16_length(text: str) -> int:
+    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)

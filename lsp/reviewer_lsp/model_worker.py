@@ -1,0 +1,144 @@
+"""The model tier for open buffers: one worker thread (two inferences at once
+would only fight over the CPU), started after the buffer has been idle for
+the debounce delay or on save. A newer edit cancels the pending run, and a
+result computed for an older version of the buffer is thrown away."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from reviewer.config import Config
+from reviewer.engine import review
+from reviewer.errors import ReviewerError
+from reviewer.model.base import Backend
+from reviewer.model.cache import AnswerCache
+from reviewer.model.factory import build_backend, wanted
+from reviewer.model.tier import ModelTier
+
+if TYPE_CHECKING:
+    from reviewer_lsp.documents import Document
+    from reviewer_lsp.server import ReviewerServer
+
+
+class ModelWorker:
+    def __init__(self, server: ReviewerServer) -> None:
+        self.server = server
+        self.timers: dict[str, threading.Timer] = {}
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reviewer-model")
+        self.backend: Backend | None = None
+        self.unavailable: str | None = None  # why there is no model (said once)
+        self.discarded = 0  # results dropped because the buffer had moved on
+
+    def schedule(self, document: Document, *, on_save: bool) -> None:
+        editor = self.server.settings.editor
+        if editor.model_trigger == "off" or (editor.model_trigger == "save") != on_save:
+            return
+        if self.unavailable is not None:
+            return
+        self.cancel(document.uri)
+        delay = 0.0 if on_save else editor.debounce_ms / 1000
+        timer = threading.Timer(delay, self._submit, (document.uri, document.version))
+        timer.daemon = True
+        self.timers[document.uri] = timer
+        timer.start()
+
+    def cancel(self, uri: str) -> None:
+        timer = self.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+
+    def stop(self) -> None:
+        for uri in list(self.timers):
+            self.cancel(uri)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.backend is not None:
+            self.backend.close()
+
+    # -- the worker -----------------------------------------------------------
+
+    def _submit(self, uri: str, version: int) -> None:
+        self.executor.submit(self._run_guarded, uri, version)
+
+    def _run_guarded(self, uri: str, version: int) -> None:
+        try:
+            self._run(uri, version)
+        except Exception as error:  # a model failure never takes the server down
+            self._call(self.server.log, f"reviewer: model review failed: {error}")
+
+    def _run(self, uri: str, version: int) -> None:
+        server = self.server
+        with server.lock:
+            document = server.documents.get(uri)
+            if document is None or document.version != version:
+                return  # closed, or edited again since: a newer run is scheduled
+            change_set = document.change_set()
+            config = server.config(document.root)
+            root = document.root
+        tier = self._tier(config, root)
+        if tier is None:
+            return
+        token = f"reviewer-model-{uri}-{version}"
+        self._progress_begin(token, document.path)
+        try:
+            report = review(change_set, config, producers=(tier,))
+        finally:
+            self._progress_end(token)
+        with server.lock:
+            current = server.documents.get(uri)
+            if current is None or current.version != version:
+                self.discarded += 1
+                self._call(server.log, f"reviewer: model result for version {version} dropped")
+                return
+            server.model_findings[uri] = (version, report.findings)
+            self._call(server.publish, current)
+
+    def _tier(self, config: Config, root: Path) -> ModelTier | None:
+        if self.backend is None:
+            mode = wanted(config.model, None)
+            try:
+                backend = (
+                    None
+                    if mode is False
+                    else build_backend(config.model, model_path=None, required=False, root=root)
+                )
+            except ReviewerError as error:
+                backend = None
+                self.unavailable = str(error)
+            if backend is None:
+                self.unavailable = self.unavailable or (
+                    "model: off or not installed; structural checks only "
+                    "(pip install 'reviewer[model]')"
+                )
+                self._call(self.server.log, f"reviewer: {self.unavailable}")
+                return None
+            self.backend = backend
+        cache = AnswerCache() if config.model.cache else None
+        return ModelTier(self.backend, config.model, cache=cache)
+
+    def _call(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run on the server's event loop: the protocol is not thread-safe."""
+        loop = getattr(self.server, "loop", None)
+        if loop is not None:
+            loop.call_soon_threadsafe(function, *args)
+
+    def _progress_begin(self, token: str, path: str) -> None:
+        progress = self.server.work_done_progress
+
+        def begin() -> None:
+            progress.create(token)
+            progress.begin(
+                token,
+                types.WorkDoneProgressBegin(title="reviewer", message=f"model reviewing {path}"),
+            )
+
+        self._call(begin)
+
+    def _progress_end(self, token: str) -> None:
+        progress = self.server.work_done_progress
+        self._call(lambda: progress.end(token, types.WorkDoneProgressEnd(message="done")))

@@ -1,0 +1,197 @@
+"""The language server: structural diagnostics on every change (the engine,
+an incremental parse), model diagnostics from a worker once the buffer is
+idle, quick fixes, and settings. No handler lets an exception escape: a bad
+document, setting or model failure is logged and the server keeps serving."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from reviewer import __version__
+from reviewer.config import Config
+from reviewer.engine import review
+from reviewer.findings import Finding
+from reviewer_lsp.diagnostics import code_actions, to_diagnostic
+from reviewer_lsp.documents import Document
+from reviewer_lsp.model_worker import ModelWorker
+from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class ReviewerServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("reviewer", __version__)
+        self.documents: dict[str, Document] = {}
+        self.settings: Settings = DEFAULT
+        self.structural: dict[str, tuple[Finding, ...]] = {}
+        self.model_findings: dict[str, tuple[int, tuple[Finding, ...]]] = {}
+        self.configs: dict[Path, Config] = {}
+        self.model = ModelWorker(self)
+        self.lock = threading.RLock()  # documents are read by the model worker too
+
+    # -- called by the handlers and the model worker -------------------------
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def config(self, root: Path) -> Config:
+        if root not in self.configs:
+            config, problem = config_for(root, self.settings)
+            if problem:
+                self.tell(f"reviewer: {problem}; using the defaults")
+            self.configs[root] = config
+        return self.configs[root]
+
+    def review_structural(self, document: Document) -> None:
+        parsed = document.parse()
+        config = self.config(document.root)
+        report = review(document.change_set(), config, parsed_files={document.path: parsed})
+        self.structural[document.uri] = report.findings
+        self.publish(document)
+
+    def publish(self, document: Document) -> None:
+        findings = list(self.structural.get(document.uri, ()))
+        version, model = self.model_findings.get(document.uri, (-1, ()))
+        if version == document.version:
+            findings.extend(model)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=document.uri,
+                version=document.version,
+                diagnostics=[to_diagnostic(f, document.uri) for f in findings],
+            )
+        )
+
+
+def guarded(server: ReviewerServer) -> Callable[[Handler], Handler]:
+    """Run a handler; on any exception, log it and carry on."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def safe(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return handler(*args, **kwargs)
+            except Exception as error:  # the server never dies on one request
+                server.log(
+                    f"reviewer: {handler.__name__} failed: {error}\n{traceback.format_exc()}",
+                    types.MessageType.Error,
+                )
+                return None
+
+        return safe  # type: ignore[return-value]
+
+    return wrap
+
+
+def build_server() -> ReviewerServer:
+    server = ReviewerServer()
+    safe = guarded(server)
+
+    def apply_settings(raw: Any) -> None:
+        try:
+            server.settings = parse_settings(raw)
+        except ValueError as error:
+            server.settings = DEFAULT
+            server.tell(f"reviewer: {error}; using the defaults")
+        server.configs.clear()
+
+    @server.feature(types.INITIALIZE)
+    @safe
+    def initialize(ls: ReviewerServer, params: types.InitializeParams) -> None:
+        apply_settings(params.initialization_options)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @safe
+    def changed_configuration(
+        ls: ReviewerServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        apply_settings(params.settings)
+        with ls.lock:
+            for document in ls.documents.values():
+                ls.review_structural(document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    @safe
+    def did_open(ls: ReviewerServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        file = Path(to_fs_path(item.uri) or item.uri)
+        with ls.lock:
+            document = Document.open(item.uri, file, item.text, item.version)
+            ls.documents[item.uri] = document
+            ls.review_structural(document)
+        ls.model.schedule(document, on_save=False)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    @safe
+    def did_change(ls: ReviewerServer, params: types.DidChangeTextDocumentParams) -> None:
+        with ls.lock:
+            document = ls.documents.get(params.text_document.uri)
+            if document is None:
+                return
+            for change in params.content_changes:
+                document.apply(change, params.text_document.version)
+            ls.review_structural(document)
+        ls.model.schedule(document, on_save=False)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @safe
+    def did_save(ls: ReviewerServer, params: types.DidSaveTextDocumentParams) -> None:
+        with ls.lock:
+            document = ls.documents.get(params.text_document.uri)
+            if document is None:
+                return
+            document.refresh_head()
+            if document.file.name in ("pyproject.toml", ".reviewer.toml"):
+                ls.configs.clear()
+            ls.review_structural(document)
+        ls.model.schedule(document, on_save=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    @safe
+    def did_close(ls: ReviewerServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        with ls.lock:
+            ls.documents.pop(uri, None)
+            ls.structural.pop(uri, None)
+            ls.model_findings.pop(uri, None)
+        ls.model.cancel(uri)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    @safe
+    def code_action(ls: ReviewerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        with ls.lock:
+            document = ls.documents.get(params.text_document.uri)
+            if document is None:
+                return []
+            lines = document.text.split("\n")
+            return [
+                action
+                for diagnostic in params.context.diagnostics
+                for action in code_actions(document.uri, document.path, lines, diagnostic)
+            ]
+
+    @server.feature(types.SHUTDOWN)
+    @safe
+    def shutdown(ls: ReviewerServer, params: None) -> None:
+        ls.model.stop()
+
+    return server
