@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,9 +82,17 @@ class ReviewUnit:
     changed_lines: frozenset[int]  # absolute line numbers, all inside the unit
 
 
-@functools.cache
+_THREAD = threading.local()
+
+
 def _parser(spec: LanguageSpec) -> tree_sitter.Parser:
-    return tree_sitter.Parser(spec.language)
+    """One parser per language and thread: a Parser holds parse state, and
+    the language server parses on its main thread and its model worker at
+    once (sharing one crashed the process)."""
+    parsers: dict[str, tree_sitter.Parser] = _THREAD.__dict__.setdefault("parsers", {})
+    if spec.name not in parsers:
+        parsers[spec.name] = tree_sitter.Parser(spec.language)
+    return parsers[spec.name]
 
 
 @functools.cache

@@ -34,6 +34,7 @@ class ModelWorker:
         self.backend: Backend | None = None
         self.unavailable: str | None = None  # why there is no model (said once)
         self.discarded = 0  # results dropped because the buffer had moved on
+        self.running: tuple[str, int] | None = None  # (uri, version) in the worker now
 
     def schedule(self, document: Document, *, on_save: bool) -> None:
         editor = self.server.settings.editor
@@ -42,11 +43,17 @@ class ModelWorker:
         if self.unavailable is not None:
             return
         self.cancel(document.uri)
+        if self.backend is not None and self._running_older_than(document):
+            self.backend.interrupt()  # its answer would be for an older text
         delay = 0.0 if on_save else editor.debounce_ms / 1000
         timer = threading.Timer(delay, self._submit, (document.uri, document.version))
         timer.daemon = True
         self.timers[document.uri] = timer
         timer.start()
+
+    def _running_older_than(self, document: Document) -> bool:
+        running = self.running
+        return running is not None and running[0] == document.uri and running[1] != document.version
 
     def cancel(self, uri: str) -> None:
         timer = self.timers.pop(uri, None)
@@ -54,9 +61,13 @@ class ModelWorker:
             timer.cancel()
 
     def stop(self) -> None:
+        """On shutdown: stop the running inference, then free the model (in
+        that order: freeing it under a running inference crashes)."""
         for uri in list(self.timers):
             self.cancel(uri)
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.backend is not None:
+            self.backend.interrupt()
+        self.executor.shutdown(wait=True, cancel_futures=True)
         if self.backend is not None:
             self.backend.close()
 
@@ -66,10 +77,13 @@ class ModelWorker:
         self.executor.submit(self._run_guarded, uri, version)
 
     def _run_guarded(self, uri: str, version: int) -> None:
+        self.running = (uri, version)
         try:
             self._run(uri, version)
         except Exception as error:  # a model failure never takes the server down
             self._call(self.server.log, f"reviewer: model review failed: {error}")
+        finally:
+            self.running = None
 
     def _run(self, uri: str, version: int) -> None:
         server = self.server
@@ -123,8 +137,8 @@ class ModelWorker:
 
     def _call(self, function: Callable[..., Any], *args: Any) -> None:
         """Run on the server's event loop: the protocol is not thread-safe."""
-        loop = getattr(self.server, "loop", None)
-        if loop is not None:
+        loop = self.server.event_loop
+        if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(function, *args)
 
     def _progress_begin(self, token: str, path: str) -> None:

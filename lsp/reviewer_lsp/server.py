@@ -5,6 +5,7 @@ document, setting or model failure is logged and the server keeps serving."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import traceback
@@ -38,6 +39,7 @@ class ReviewerServer(LanguageServer):
         self.configs: dict[Path, Config] = {}
         self.model = ModelWorker(self)
         self.lock = threading.RLock()  # documents are read by the model worker too
+        self.event_loop: asyncio.AbstractEventLoop | None = None
 
     # -- called by the handlers and the model worker -------------------------
 
@@ -111,6 +113,9 @@ def build_server() -> ReviewerServer:
     @server.feature(types.INITIALIZE)
     @safe
     def initialize(ls: ReviewerServer, params: types.InitializeParams) -> None:
+        # The model worker hands its results back to this loop (the protocol
+        # is not thread-safe).
+        ls.event_loop = asyncio.get_running_loop()
         apply_settings(params.initialization_options)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -23,6 +23,10 @@ class BackendTimeout(BackendError):
     """The model took longer than the configured timeout."""
 
 
+class BackendInterrupted(BackendError):
+    """The caller asked the running request to stop (`Backend.interrupt`)."""
+
+
 class UnitSkipped(BackendError):
     """This one unit cannot be reviewed (e.g. too long for the model's
     context); the backend is fine and the next unit may go ahead."""
@@ -67,6 +71,9 @@ class Backend(ABC):
         """What the run's summary should say about the backend (e.g. a server
         that gives no log-probabilities, so confidences are a flat 0.5)."""
         return []
+
+    def interrupt(self) -> None:  # noqa: B027 (optional hook, not abstract)
+        """Ask a request running on another thread to stop soon."""
 
     def close(self) -> None:  # noqa: B027 (optional hook, not abstract)
         """Release the model (memory, connections)."""

@@ -18,7 +18,14 @@ from typing import Any
 
 from reviewer.config import ModelConfig
 from reviewer.model import prefix_cache
-from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
+from reviewer.model.base import (
+    Backend,
+    BackendError,
+    BackendInterrupted,
+    BackendTimeout,
+    Generation,
+    UnitSkipped,
+)
 from reviewer.model.prompt import ReviewRequest, build_request, verification_messages
 from reviewer.model.resolve import ModelLocation, file_sha256
 from reviewer.model.schema import ModelComment
@@ -49,7 +56,10 @@ class LlamaBackend(Backend):
         # The timeout: llama.cpp asks this between the graph's operations, so
         # it interrupts the prompt's evaluation too, not only generation.
         self._deadline = math.inf
-        self._abort = llama_cpp.ggml_abort_callback(lambda _data: time.monotonic() > self._deadline)
+        self._interrupted = False
+        self._abort = llama_cpp.ggml_abort_callback(
+            lambda _data: self._interrupted or time.monotonic() > self._deadline
+        )
 
     @cached_property
     def llm(self) -> Any:
@@ -146,6 +156,11 @@ class LlamaBackend(Backend):
             "adapter": str(self.adapter) if self.adapter else "none",
         }
 
+    def interrupt(self) -> None:
+        """Stop the running request at llama.cpp's next graph operation
+        (another thread calls this: the language server on a newer edit)."""
+        self._interrupted = True
+
     def close(self) -> None:
         if not self._closed and "llm" in self.__dict__:
             self._closed = True
@@ -189,9 +204,13 @@ class LlamaBackend(Backend):
         """Arm the abort callback for one request; an aborted evaluation
         becomes BackendTimeout (and the half-evaluated state is dropped)."""
         self._deadline = time.monotonic() + self.settings.timeout
+        self._interrupted = False
         try:
             yield
         except (ValueError, RuntimeError) as error:
+            if self._interrupted:
+                self.llm.reset()
+                raise BackendInterrupted(f"model {self.model_id} was interrupted") from None
             if time.monotonic() > self._deadline:
                 llm: Any = self.llm
                 llm.reset()  # drop the half-evaluated state

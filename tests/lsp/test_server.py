@@ -11,11 +11,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.conftest import GitRepo
+from tests.lsp.conftest import COMMITTED
 
-COMMITTED = (
-    "def price(total, rate):\n    if rate is 1.0:\n        return total\n    return total * rate\n"
-)
 # Line 2's defect is old (committed); line 6's is new.
 BUFFER = COMMITTED + "\n\ndef same(x):\n    return x == None\n"
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "reviewer", "lsp"])
@@ -67,13 +64,6 @@ async def _change(
     )
     await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     return list(client.diagnostics[file.as_uri()])
-
-
-@pytest.fixture
-def shop(repo: GitRepo) -> Path:
-    repo.write("shop.py", COMMITTED)
-    repo.commit("start")
-    return repo.path / "shop.py"
 
 
 def _lines(diagnostics: list[types.Diagnostic]) -> list[tuple[int, object]]:

@@ -1,0 +1,72 @@
+"""The model tier in the language server, with the real default model:
+results for an older version of the buffer are dropped, progress is
+reported, and the model's comments arrive as diagnostics afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from reviewer.model.resolve import ModelLocation
+from tests.lsp.test_server import BUFFER, _change, _lines, _open, _start
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="no llama-cpp-python"),
+]
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "reviewer", "lsp"])
+
+
+@pytest.fixture(autouse=True)
+def model_on(monkeypatch: pytest.MonkeyPatch, model_default: ModelLocation) -> None:
+    """Autouse, so it runs before the client fixture starts the server (which
+    inherits the environment)."""
+    monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
+    monkeypatch.setenv("REVIEWER_MODEL", str(model_default.path))
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient) -> None:
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_newer_edit_drops_the_older_model_result(
+    client: LanguageClient, shop: Path
+) -> None:
+    options = {"debounce_ms": 0, "model": {"min_confidence": 0.0, "max_comments_per_unit": 1}}
+    await _start(client, shop.parent, options)
+    first = await _open(client, shop, BUFFER)  # the model starts on version 1 at once
+    assert _lines(first) == [(8, "py-none-equality")]
+    await _change(client, shop, 2, (9, 0), (9, 0), "\n\ndef tax(total):\n    return total * 0.2\n")
+
+    def model_diagnostics() -> list[types.Diagnostic]:
+        return [
+            d for d in client.diagnostics.get(shop.as_uri(), ()) if str(d.code).startswith("model/")
+        ]
+
+    for _ in range(600):  # the model takes seconds per unit on 2 cores
+        if model_diagnostics():
+            break
+        await asyncio.sleep(0.5)
+    logs = [m.message for m in client.log_messages]
+    assert any("model result for version 1 dropped" in m for m in logs), logs
+    found = model_diagnostics()
+    assert found, logs
+    changed = set(range(5, 13))  # version 2's lines that HEAD does not have
+    assert {d.range.start.line + 1 for d in found} <= changed, found
+    kinds = [
+        report.kind
+        for reports in client.progress_reports.values()
+        for report in reports
+        if hasattr(report, "kind")
+    ]
+    assert "begin" in kinds and "end" in kinds
