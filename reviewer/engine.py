@@ -14,7 +14,7 @@ from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
 from reviewer.findings import Finding, Severity, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.report import Report
-from reviewer.syntax import ParsedFile, ReviewUnit, parse_file, review_units
+from reviewer.syntax import ParsedFile, ReviewUnit, line_spans, parse_file, review_units
 
 
 class Producer(Protocol):
@@ -29,10 +29,21 @@ class Producer(Protocol):
 
 
 class StructuralChecks:
-    """The tree-sitter query tier: the whole file's tree, filtered later."""
+    """The tree-sitter query tier: the whole file's tree, filtered later.
+
+    `units_only` runs the queries over the review units' lines alone. Every
+    finding the filter can keep lies there; what is lost is the count of
+    findings hidden outside the diff. The language server, re-checking a
+    long file on each keystroke, takes that trade; the CLI does not."""
+
+    def __init__(self, units_only: bool = False) -> None:
+        self.units_only = units_only
 
     def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
-        return run_checks(parsed)
+        if not self.units_only:
+            return run_checks(parsed)
+        covered = (n for unit in units for n in range(unit.start_line, unit.end_line + 1))
+        return run_checks(parsed, line_spans(covered))
 
     def notes(self) -> list[str]:
         return []

@@ -11,7 +11,7 @@ import bisect
 import functools
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import tree_sitter
@@ -115,15 +115,18 @@ def parse_file(path: str, text: str, old_tree: tree_sitter.Tree | None = None) -
     return ParsedFile(path=path, text=text, source=source, spec=spec, tree=tree)
 
 
-def find_scopes(parsed: ParsedFile) -> list[Scope]:
-    """Every function/method/class scope in the file, with qualified names."""
+def find_scopes(parsed: ParsedFile, spans: Sequence[tuple[int, int]] | None = None) -> list[Scope]:
+    """The function/method/class scopes of the file, with qualified names:
+    all of them, or those that overlap the given line spans (with every
+    scope enclosing them, so names still qualify)."""
     if parsed.spec is None or parsed.tree is None:
         return []
     query = _scope_query(parsed.spec)
     if query is None:
         return []
     raw: list[tuple[tree_sitter.Node, str, str]] = []
-    for _, captures in tree_sitter.QueryCursor(query).matches(parsed.tree.root_node):
+    seen: set[int] = set()
+    for _, captures in matches_in(query, parsed.tree, spans):
         for capture, nodes in captures.items():
             if not capture.startswith("scope."):
                 continue
@@ -134,7 +137,10 @@ def find_scopes(parsed: ParsedFile) -> list[Scope]:
             owners = captures.get("owner", [])
             if owners:
                 name = f"{_text(owners[0])}.{name}"
-            raw.extend((node, capture.removeprefix("scope."), name) for node in nodes)
+            for node in nodes:
+                if node.id not in seen:  # a scope overlapping two spans comes twice
+                    seen.add(node.id)
+                    raw.append((node, capture.removeprefix("scope."), name))
     by_node = {node.id: name for node, _, name in raw}
     scopes = []
     for node, kind, name in raw:
@@ -151,6 +157,37 @@ def find_scopes(parsed: ParsedFile) -> list[Scope]:
     return scopes
 
 
+def line_spans(lines: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted lines as (first, last) runs of consecutive numbers."""
+    spans: list[tuple[int, int]] = []
+    for n in sorted(set(lines)):
+        if spans and spans[-1][1] + 1 >= n:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], n))
+        else:
+            spans.append((n, n))
+    return spans
+
+
+def matches_in(
+    query: tree_sitter.Query, tree: tree_sitter.Tree, spans: Sequence[tuple[int, int]] | None
+) -> Iterator[tuple[int, dict[str, list[tree_sitter.Node]]]]:
+    """The query's matches over the whole tree, or over the matches that
+    overlap the line spans (each match once): an editor's edit touches a few
+    lines of a long file, and the query then visits only those."""
+    if spans is None:
+        yield from tree_sitter.QueryCursor(query).matches(tree.root_node)
+        return
+    seen: set[tuple[int, ...]] = set()
+    for first, last in spans:
+        cursor = tree_sitter.QueryCursor(query)
+        cursor.set_point_range((first - 1, 0), (last, 0))
+        for index, captures in cursor.matches(tree.root_node):
+            key = (index, *sorted(node.id for nodes in captures.values() for node in nodes))
+            if key not in seen:
+                seen.add(key)
+                yield index, captures
+
+
 def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[ReviewUnit]:
     """Group `changed_lines` by their smallest enclosing scope."""
     # Blank lines carry nothing to review; alone they would make empty units.
@@ -158,7 +195,11 @@ def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[Revie
     lines = sorted(
         {n for n in changed_lines if 1 <= n <= len(text_lines) and text_lines[n - 1].strip()}
     )
-    scopes = [s for s in find_scopes(parsed) if s.end_line - s.start_line < MAX_UNIT_LINES]
+    scopes = [
+        s
+        for s in find_scopes(parsed, line_spans(lines))
+        if s.end_line - s.start_line < MAX_UNIT_LINES
+    ]
     # Larger scopes first, so that an inner scope overwrites its outer one.
     owner: dict[int, Scope] = {}
     for scope in sorted(scopes, key=_span, reverse=True):

@@ -19,7 +19,7 @@ from pygls.uris import to_fs_path
 
 from reviewer import __version__
 from reviewer.config import Config
-from reviewer.engine import review
+from reviewer.engine import StructuralChecks, review
 from reviewer.findings import Finding
 from reviewer_lsp.diagnostics import code_actions, to_diagnostic
 from reviewer_lsp.documents import Document
@@ -27,6 +27,9 @@ from reviewer_lsp.model_worker import ModelWorker
 from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+# How long a review waits for more edits already on their way (a burst of
+# keystrokes, an editor's multi-cursor change) before it runs.
+COALESCE_SECONDS = 0.001
 
 
 class ReviewerServer(LanguageServer):
@@ -40,6 +43,7 @@ class ReviewerServer(LanguageServer):
         self.model = ModelWorker(self)
         self.lock = threading.RLock()  # documents are read by the model worker too
         self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.pending_reviews: dict[str, asyncio.TimerHandle] = {}
 
     # -- called by the handlers and the model worker -------------------------
 
@@ -60,9 +64,35 @@ class ReviewerServer(LanguageServer):
     def review_structural(self, document: Document) -> None:
         parsed = document.parse()
         config = self.config(document.root)
-        report = review(document.change_set(), config, parsed_files={document.path: parsed})
+        report = review(
+            document.change_set(),
+            config,
+            producers=(StructuralChecks(units_only=True),),
+            parsed_files={document.path: parsed},
+        )
         self.structural[document.uri] = report.findings
         self.publish(document)
+
+    def review_soon(self, document: Document) -> None:
+        """Review after the edits already waiting have been applied: typing
+        faster than a review runs costs one review per burst, not a backlog."""
+        pending = self.pending_reviews.pop(document.uri, None)
+        if pending is not None:
+            pending.cancel()
+        if self.event_loop is None:
+            self.review_structural(document)
+            return
+
+        def run() -> None:
+            self.pending_reviews.pop(document.uri, None)
+            try:
+                with self.lock:
+                    if self.documents.get(document.uri) is document:
+                        self.review_structural(document)
+            except Exception as error:  # never let a review kill the loop
+                self.log(f"reviewer: review failed: {error}", types.MessageType.Error)
+
+        self.pending_reviews[document.uri] = self.event_loop.call_later(COALESCE_SECONDS, run)
 
     def publish(self, document: Document) -> None:
         findings = list(self.structural.get(document.uri, ()))
@@ -148,7 +178,7 @@ def build_server() -> ReviewerServer:
                 return
             for change in params.content_changes:
                 document.apply(change, params.text_document.version)
-            ls.review_structural(document)
+        ls.review_soon(document)
         ls.model.schedule(document, on_save=False)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -173,6 +203,9 @@ def build_server() -> ReviewerServer:
             ls.structural.pop(uri, None)
             ls.model_findings.pop(uri, None)
         ls.model.cancel(uri)
+        pending = ls.pending_reviews.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from reviewer.checks import predicates
 from reviewer.findings import Severity
 from reviewer.languages import LanguageSpec
 
@@ -45,6 +46,8 @@ class CheckSet:
 
     query: tree_sitter.Query
     by_pattern: tuple[Check, ...]
+    # Per pattern: its custom predicates (see predicates.custom_predicates).
+    predicates: tuple[tuple[tuple[str, predicates.PredicateArgs], ...], ...]
 
     @property
     def checks(self) -> list[Check]:
@@ -61,7 +64,14 @@ def checks_for(spec: LanguageSpec) -> CheckSet | None:
         return None
     query = tree_sitter.Query(spec.language, text)
     checks = tuple(_check_from_settings(spec, query, i) for i in range(query.pattern_count))
-    return CheckSet(query=query, by_pattern=checks)
+    source = text.encode("utf-8")
+    custom = tuple(
+        predicates.custom_predicates(
+            source[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
+        )
+        for i in range(query.pattern_count)
+    )
+    return CheckSet(query=query, by_pattern=checks, predicates=custom)
 
 
 def _check_from_settings(spec: LanguageSpec, query: tree_sitter.Query, index: int) -> Check:

@@ -35,10 +35,56 @@ import tree_sitter
 
 Captures = dict[str, list[tree_sitter.Node]]
 PredicateArgs = list[tuple[str, str]]
+CUSTOM = (
+    "not-inside?",
+    "inside?",
+    "not-inside-match?",
+    "inside-match?",
+    "nearest-inside?",
+    "nearest-match?",
+)
+_PREDICATE_START = re.compile(rb"\(#(" + b"|".join(re.escape(n.encode()) for n in CUSTOM) + rb")\s")
+_TOKEN = re.compile(rb'\s*(?:@([\w.\-]+)|"((?:[^"\\]|\\.)*)"|(\)))')
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+
+
+def custom_predicates(pattern_source: bytes) -> tuple[tuple[str, PredicateArgs], ...]:
+    """The custom predicates written in one pattern's source text, with their
+    arguments as tree-sitter would pass them: (value, "capture"|"string").
+
+    They are evaluated after matching, in Python, rather than through
+    QueryCursor.matches' `predicate` callback: py-tree-sitter 0.26.1 leaks a
+    few hundred bytes per callback call, which a language server re-running
+    the checks on every keystroke turned into hundreds of megabytes."""
+    found = []
+    for start in _PREDICATE_START.finditer(pattern_source):
+        args: PredicateArgs = []
+        position = start.end()
+        while (token := _TOKEN.match(pattern_source, position)) is not None:
+            position = token.end()
+            capture, string, close = token.groups()
+            if close is not None:
+                break
+            if capture is not None:
+                args.append((capture.decode(), "capture"))
+            else:
+                args.append((_unescape(string.decode("utf-8")), "string"))
+        found.append((start.group(1).decode(), args))
+    return tuple(found)
+
+
+def satisfied(
+    predicates: tuple[tuple[str, PredicateArgs], ...], pattern_index: int, captures: Captures
+) -> bool:
+    return all(evaluate(name, args, pattern_index, captures) for name, args in predicates)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)
 
 
 def evaluate(name: str, args: PredicateArgs, pattern_index: int, captures: Captures) -> bool:
-    """The `predicate` callback of QueryCursor.matches."""
+    """One custom predicate over one match's captures."""
     if name == "not-inside?":
         return not any(_has_ancestor(node, _strings(args)) for node in _captured(args, captures))
     if name == "inside?":

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 
 import tree_sitter
 
 from reviewer.checks import predicates
 from reviewer.checks.catalog import Check, checks_for
 from reviewer.findings import Finding
-from reviewer.syntax import ParsedFile
+from reviewer.syntax import ParsedFile, matches_in
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)\}")
 
 
-def run_checks(parsed: ParsedFile) -> list[Finding]:
-    """Every structural finding in the whole file (the filter narrows later)."""
+def run_checks(parsed: ParsedFile, spans: Sequence[tuple[int, int]] | None = None) -> list[Finding]:
+    """The structural findings of the whole file, or of the matches that
+    overlap the given line spans (the filter narrows them later)."""
     if parsed.spec is None or parsed.tree is None:
         return []
     check_set = checks_for(parsed.spec)
     if check_set is None:
         return []
-    cursor = tree_sitter.QueryCursor(check_set.query)
     findings = []
-    # py-tree-sitter's stubs lag behind its `predicate` callback argument.
-    matches = cursor.matches(parsed.tree.root_node, predicate=predicates.evaluate)  # type: ignore[call-arg]
-    for index, captures in matches:
+    # tree-sitter checks the built-in text predicates; the custom ones are
+    # checked here (see predicates.custom_predicates for why not in C).
+    for index, captures in matches_in(check_set.query, parsed.tree, spans):
         check = check_set.by_pattern[index]
         if _excluded(check, parsed.path) or "finding" not in captures:
+            continue
+        if not predicates.satisfied(check_set.predicates[index], index, captures):
             continue
         if _inside_parse_error(captures["finding"][0]):
             continue  # half-typed or misparsed code: the match means nothing

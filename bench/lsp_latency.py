@@ -1,0 +1,309 @@
+"""Editor latency of `reviewer lsp`, side by side with `ruff server`.
+
+    python bench/lsp_latency.py --ruff /tmp/benchtools/bin/ruff [--model]
+
+1. Latency: a 2,000-line Python file, committed in a scratch repository, is
+   opened in both servers; 200 scripted edits (insert a line holding a
+   defect into a function, then delete it again, at spread-out places) go to
+   both, alternating which server gets each edit first. Measured per edit:
+   didChange sent -> publishDiagnostics for that version received. ruff runs
+   the pinned bug-finding rule set (`_common.RUFF_RULES`).
+2. Storm: 1,000 edits in 10 s to `reviewer lsp` without waiting; then one
+   request's response time, whether the final diagnostics equal a fresh
+   in-process review of the final text, and resident memory at edit 100 and
+   edit 1,000.
+3. With --model: time from the last edit to the model's diagnostics (default
+   model, 2 cores), over a few edits that each add a new function.
+
+Writes bench/results/lsp_latency.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    RESULTS_DIR,
+    RUFF_RULES,
+    WORK_DIR,
+    find_tool,
+    git,
+    machine_facts,
+    markdown_table,
+    report_missing,
+    tool_version,
+    write_result,
+)
+from _lsp_client import LspProcess
+
+FUNCTIONS = 250  # 8 lines each: a 2,000-line file
+EDITS = 200
+STORM_EDITS = 1000
+STORM_SECONDS = 10.0
+MODEL_SAMPLES = 5
+TARGET_P95_MS = 15.0
+
+
+def function(index: int) -> str:
+    return (
+        f"def compute_{index}(items, limit):\n"
+        "    total = 0\n"
+        "    for item in items:\n"
+        "        if item > limit:\n"
+        "            total += item\n"
+        "    return total\n"
+        "\n\n"
+    )
+
+
+def make_repository() -> tuple[Path, Path, str]:
+    root = WORK_DIR / "lsp_latency"
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    text = "".join(function(i) for i in range(FUNCTIONS))
+    file = root / "big.py"
+    file.write_text(text)
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "start")
+    return root, file, text
+
+
+def edit_script(count: int) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+    """Pairs of edits: insert a defective line after a function's loop
+    header, then delete it; places spread over the file."""
+    edits = []
+    for pair in range(count // 2):
+        row = ((pair * 37) % FUNCTIONS) * 8 + 3  # 0-based: the line after `for ...:`
+        edits.append(((row, 0), (row, 0), "        flag = item is 3\n"))
+        edits.append(((row, 0), (row + 1, 0), ""))
+    return edits
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def start_reviewer(
+    root: Path, env: dict[str, str] | None = None, options: Any = None
+) -> LspProcess:
+    server = LspProcess([sys.executable, "-m", "reviewer", "lsp"], root, env)
+    server.initialize(root, options)
+    return server
+
+
+def start_ruff(ruff: str, root: Path) -> LspProcess:
+    server = LspProcess([ruff, "server"], root)
+    server.initialize(root, {"settings": {"lint": {"select": RUFF_RULES.split(",")}}})
+    return server
+
+
+def latency(ruff: str | None, root: Path, file: Path, text: str) -> dict[str, list[float]]:
+    servers = {
+        "reviewer lsp": start_reviewer(root, {**os.environ, "REVIEWER_MODEL_ENABLED": "off"})
+    }
+    if ruff:
+        servers["ruff server"] = start_ruff(ruff, root)
+    for server in servers.values():
+        server.open(file, text)
+        server.diagnostics_after(file, 1)
+    times: dict[str, list[float]] = {name: [] for name in servers}
+    names = list(servers)
+    for number, (start, end, new) in enumerate(edit_script(EDITS), start=2):
+        order = names if number % 2 else names[::-1]
+        for name in order:
+            server = servers[name]
+            sent = server.change(file, number, start, end, new)
+            published = server.diagnostics_after(file, number)
+            times[name].append((published["_received"] - sent) * 1000)
+    for server in servers.values():
+        server.close()
+    return times
+
+
+def storm(root: Path, file: Path, text: str) -> dict[str, Any]:
+    server = start_reviewer(root, {**os.environ, "REVIEWER_MODEL_ENABLED": "off"})
+    server.open(file, text)
+    server.diagnostics_after(file, 1)
+    edits = edit_script(STORM_EDITS)
+    gap = STORM_SECONDS / STORM_EDITS
+    rss: dict[int, int] = {}
+    started = time.perf_counter()
+    current = text
+    for number, (start, end, new) in enumerate(edits, start=2):
+        server.change(file, number, start, end, new)
+        current = apply(current, start, end, new)
+        if number - 1 in (100, STORM_EDITS):
+            rss[number - 1] = server.rss_kib()
+        time.sleep(max(0.0, started + (number - 1) * gap - time.perf_counter()))
+    sent_all = time.perf_counter() - started
+    asked = time.perf_counter()
+    server.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": file.as_uri()},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": []},
+        },
+    )
+    answered_ms = (time.perf_counter() - asked) * 1000
+    final_version = STORM_EDITS + 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the publish may have come before the answer
+        latest = server.latest.get(file.as_uri())
+        if latest is not None and latest["params"].get("version") == final_version:
+            break
+        time.sleep(0.05)
+    final = server.latest[file.as_uri()]
+    time.sleep(1.0)
+    rss_after = server.rss_kib()
+    server.close()
+    got = sorted(
+        (d["range"]["start"]["line"] + 1, d["code"]) for d in final["params"]["diagnostics"]
+    )
+    expected = fresh_review(root, text, current)
+    return {
+        "sent_seconds": sent_all,
+        "answered_ms": answered_ms,
+        "final_matches": got == expected,
+        "final_count": len(got),
+        "rss": rss,
+        "rss_after": rss_after,
+    }
+
+
+def apply(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
+    lines = text.split("\n")
+    offset = lambda row, col: sum(len(line) + 1 for line in lines[:row]) + col  # noqa: E731
+    return text[: offset(*start)] + new + text[offset(*end) :]
+
+
+def fresh_review(root: Path, head: str, current: str) -> list[tuple[int, str]]:
+    from reviewer.config import Config
+    from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
+    from reviewer.engine import review
+
+    change = FileChange(
+        "big.py", ChangeStatus.MODIFIED, current, hunks_between(head, current), old_text=head
+    )
+    report = review(ChangeSet(root, "fresh", (change,)), Config())
+    return sorted((f.line, f.rule_id) for f in report.findings)
+
+
+def model_latency(root: Path, file: Path, text: str) -> tuple[list[float], int]:
+    env = {**os.environ, "REVIEWER_MODEL_ENABLED": "on"}
+    server = start_reviewer(root, env, {"model": {"min_confidence": 0.0}})
+    server.open(file, text)
+    server.diagnostics_after(file, 1)
+    samples, misses = [], 0
+    rows = text.count("\n")
+    for number in range(2, 2 + MODEL_SAMPLES):
+        new = f"def added_{number}(values):\n    return values[len(values)]\n\n\n"
+        sent = server.change(file, number, (rows, 0), (rows, 0), new)
+        rows += new.count("\n")
+
+        def has_model(message: dict[str, Any], version: int = number) -> bool:
+            if message.get("method") != "textDocument/publishDiagnostics":
+                return False
+            params = message["params"]
+            return params.get("version") == version and any(
+                str(d.get("code", "")).startswith("model/") for d in params["diagnostics"]
+            )
+
+        try:
+            message = server.wait(has_model, timeout=180)
+            samples.append(message["_received"] - sent)
+        except TimeoutError:
+            misses += 1
+    server.close()
+    return samples, misses
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ruff", help="ruff executable (ruff server is the peer)")
+    parser.add_argument("--model", action="store_true", help="also time the model's diagnostics")
+    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "lsp_latency.md")
+    args = parser.parse_args(argv)
+    ruff = find_tool("ruff", args.ruff)
+    if ruff is None:
+        report_missing("ruff", "--ruff", "pip install ruff")
+    root, file, text = make_repository()
+    times = latency(ruff, root, file, text)
+    rows = []
+    for name, values in times.items():
+        rows.append(
+            [
+                name,
+                f"{statistics.median(values):.2f}",
+                f"{percentile(values, 0.95):.2f}",
+                f"{max(values):.2f}",
+                str(len(values)),
+            ]
+        )
+    reviewer_p95 = percentile(times["reviewer lsp"], 0.95)
+    verdicts = [
+        f"- reviewer p95 {reviewer_p95:.2f} ms against the {TARGET_P95_MS:g} ms target: "
+        + ("met." if reviewer_p95 < TARGET_P95_MS else "**NOT met**.")
+    ]
+    if "ruff server" in times:
+        ruff_p95 = percentile(times["ruff server"], 0.95)
+        verdicts.append(
+            f"- against ruff server's p95 {ruff_p95:.2f} ms: reviewer is "
+            f"{reviewer_p95 / ruff_p95:.2f}x ("
+            + ("met" if reviewer_p95 <= ruff_p95 else "**NOT met**: slower than ruff")
+            + ")."
+        )
+    result = storm(root, file, text)
+    growth = result["rss"][STORM_EDITS] / result["rss"][100] - 1
+    storm_rows = [
+        ["edits sent", f"{STORM_EDITS} in {result['sent_seconds']:.1f} s"],
+        ["a request answered after the storm", f"{result['answered_ms']:.1f} ms (goal < 100 ms)"],
+        ["final diagnostics = a fresh review of the final text", str(result["final_matches"])],
+        ["RSS at edit 100 / 1,000", f"{result['rss'][100]:,} / {result['rss'][STORM_EDITS]:,} KiB"],
+        ["RSS growth, edit 100 -> 1,000", f"{growth:+.1%} (goal < 10%)"],
+        ["RSS one second after the storm", f"{result['rss_after']:,} KiB"],
+    ]
+    sections = [
+        "# Language server latency: reviewer lsp against ruff server",
+        "Written by `python bench/lsp_latency.py`. One stdio client harness "
+        "(`bench/_lsp_client.py`) drives both servers with the same edits in the "
+        f"same run: a {FUNCTIONS * 8:,}-line Python file, {EDITS} edits (a line holding "
+        "a defect inserted into a function, then deleted), alternating which server "
+        "goes first. Latency: didChange sent -> publishDiagnostics for that version.",
+        machine_facts({"ruff": tool_version([ruff, "--version"]) if ruff else "not installed"}),
+        "## Structural diagnostics per edit (ms)",
+        markdown_table(["server", "p50", "p95", "max", "edits"], rows),
+        "\n".join(verdicts),
+        "## Storm: 1,000 edits in 10 s (reviewer lsp)",
+        markdown_table(["measure", "result"], storm_rows),
+    ]
+    if args.model:
+        samples, misses = model_latency(root, file, text)
+        if samples:
+            median = statistics.median(samples)
+            line = (
+                f"Time from the last edit to the model's diagnostics (default model, "
+                f"debounce 750 ms, one new function per edit): p50 {median:.1f} s over "
+                f"{len(samples)} edits ({misses} without a model comment within 180 s)."
+            )
+        else:
+            line = f"No model diagnostics arrived ({misses} edits timed out)."
+        sections += ["## Model diagnostics", line]
+    write_result(args.output, "\n\n".join(sections))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
