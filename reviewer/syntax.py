@@ -168,6 +168,24 @@ def line_spans(lines: Iterable[int]) -> list[tuple[int, int]]:
     return spans
 
 
+def _top_level_spans(parsed: ParsedFile, lines: Sequence[int]) -> list[tuple[int, int]] | None:
+    """The lines of the top-level statements holding `lines`: a scope found
+    through a narrower range would miss one whose decorator line changed
+    (the decorator lies outside the function node the query matches)."""
+    if parsed.tree is None:
+        return None
+    root = parsed.tree.root_node
+    covered: set[int] = set()
+    for first, last in line_spans(lines):
+        node = root.named_descendant_for_point_range((first - 1, 0), (last - 1, 0))
+        while node is not None and node.parent is not None and node.parent != root:
+            node = node.parent
+        if node is None or node == root:
+            return None  # the whole file, then
+        covered.update(range(node.start_point.row + 1, node.end_point.row + 2))
+    return line_spans(covered)
+
+
 def matches_in(
     query: tree_sitter.Query, tree: tree_sitter.Tree, spans: Sequence[tuple[int, int]] | None
 ) -> Iterator[tuple[int, dict[str, list[tree_sitter.Node]]]]:
@@ -197,7 +215,7 @@ def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[Revie
     )
     scopes = [
         s
-        for s in find_scopes(parsed, line_spans(lines))
+        for s in find_scopes(parsed, _top_level_spans(parsed, lines))
         if s.end_line - s.start_line < MAX_UNIT_LINES
     ]
     # Larger scopes first, so that an inner scope overwrites its outer one.
