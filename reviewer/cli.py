@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--config", metavar="FILE", help="config file (default: discovered)")
     info.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
     model_actions.add_parser("pull", help="download the default model from Hugging Face")
+
+    from reviewer.commands.learn_cli import add_learn_commands
+
+    add_learn_commands(commands)
     return parser
 
 
@@ -148,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from reviewer.commands.model import run_model
 
             return run_model(args)
+        if args.command in ("dataset", "train", "eval"):
+            from reviewer.commands.learn_cli import run_learn_command
+
+            return run_learn_command(args)
         from reviewer.commands.checks import run_checks_listing
 
         return run_checks_listing(args)

@@ -381,9 +381,6 @@ def _git_message(error: GitCommandError) -> str:
     return lines[0] if lines else f"exit status {error.status}"
 
 
-__all__ = ["ChangeReader", "hunks_between", "open_repo", "repo_root"]
-
-
 @dataclass(frozen=True)
 class HeadVersion:
     """A file as an editor sees it against git: its repository, its path in
@@ -415,3 +412,139 @@ def head_version(file: Path) -> HeadVersion | None:
     finally:
         repo.close()
     return HeadVersion(root, relative, _decode(data)[0])
+
+
+# -- history, for mining review data (`reviewer dataset mine`) ---------------
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """One line of `git log --numstat`: None counts for a binary file."""
+
+    path: str
+    added: int | None
+    deleted: int | None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    date: str  # committer date, ISO 8601
+    message: str
+    files: tuple[FileStat, ...]
+
+
+class History:
+    """Read-only access to a repository's history; works on bare mirrors too."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        try:
+            repo = git.Repo(path)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise GitError(f"not a git repository: {Path(path).resolve()}") from None
+        self.path = Path(path)
+        # Run inside the git directory: a mirror without a config file is
+        # bare, but GitPython would take its parent for a work tree.
+        self.git = git.Git(repo.git_dir)
+
+    def _log(self, *args: str) -> str:
+        try:
+            return str(self.git(c="core.quotePath=false").log(*args, strip_newline_in_stdout=False))
+        except GitCommandError as error:
+            raise GitError(f"git log failed: {_git_message(error)}") from None
+
+    def head(self) -> str | None:
+        try:
+            return str(self.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")).strip() or None
+        except GitCommandError:
+            return None
+
+    def commits(self, max_count: int | None = None) -> list[CommitInfo]:
+        """First-parent history of HEAD, newest first, with numstat. A
+        snapshot missing some blobs stops `log --numstat`; then each commit
+        is asked alone and those whose blobs are missing are left out."""
+        if self.head() is None:
+            return []
+        limit = [f"--max-count={max_count}"] if max_count else []
+        fields = "--format=%x1e%H%x1f%P%x1f%cI%x1f%B%x1f"
+        try:
+            output = self._log("--first-parent", "--no-renames", "--numstat", *limit, fields)
+        except GitError:
+            return self._commits_one_by_one(self._log("--first-parent", *limit, fields))
+        return [_commit(chunk) for chunk in output.split("\x1e")[1:]]
+
+    def _commits_one_by_one(self, output: str) -> list[CommitInfo]:
+        commits = []
+        for chunk in output.split("\x1e")[1:]:
+            commit = _commit(chunk)
+            if len(commit.parents) != 1:
+                commits.append(commit)
+                continue
+            try:
+                stats = str(
+                    self.git.diff_tree(
+                        "--numstat", "--no-renames", "-r", commit.parents[0], commit.sha
+                    )
+                )
+            except GitCommandError:
+                continue
+            commits.append(_commit(chunk.rsplit("\x1f", 1)[0] + "\x1f" + stats))
+        return commits
+
+    def text(self, rev: str, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+        """The file at `rev` as text; None when absent, binary or too large."""
+        try:
+            _, _, size = self.git.get_object_header(f"{rev}:{path}")
+            if size > max_bytes:
+                return None
+            _, _, _, data = self.git.get_object_data(f"{rev}:{path}")
+        except (ValueError, GitCommandError):
+            return None
+        if _is_binary(data):
+            return None
+        return _decode(bytes(data))[0]
+
+    def later_hunks(self, since: str, path: str, limit: int) -> list[tuple[str, tuple[Hunk, ...]]]:
+        """Each later first-parent commit touching `path` (oldest first) with
+        its -U0 hunks on it; stops early at a rename or deletion."""
+        output = self._log(
+            "--first-parent", "--diff-merges=first-parent", "--no-renames", "-U0",
+            f"--max-count={limit}", "--reverse", "--format=%x1e%H", f"{since}..HEAD", "--", path,
+        )  # fmt: skip
+        later: list[tuple[str, tuple[Hunk, ...]]] = []
+        for chunk in output.split("\x1e")[1:]:
+            sha, _, patch = chunk.partition("\n")
+            if "\n+++ /dev/null" in patch:
+                later.append((sha.strip(), ()))
+                break
+            later.append((sha.strip(), parse_hunk_headers(patch)))
+        return later
+
+
+def _commit(chunk: str) -> CommitInfo:
+    sha, parents, date, message, stats = chunk.split("\x1f", 4)
+    files = []
+    for line in stats.strip("\n").split("\n"):
+        parts = line.split("\t", 2)
+        if len(parts) == 3:
+            added, deleted, path = parts
+            files.append(FileStat(path, _count(added), _count(deleted)))
+    return CommitInfo(sha, tuple(parents.split()), date, message.strip(), tuple(files))
+
+
+def _count(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+__all__ = [
+    "ChangeReader",
+    "CommitInfo",
+    "FileStat",
+    "HeadVersion",
+    "History",
+    "head_version",
+    "hunks_between",
+    "open_repo",
+    "repo_root",
+]

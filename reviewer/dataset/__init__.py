@@ -1,0 +1,1 @@
+"""Review data: the JSONL record schema, mining from git history, synthetic bugs."""
