@@ -27,7 +27,9 @@ class ModelConfig(BaseModel):
     enabled: Literal["auto", "on", "off"] = "auto"  # auto: on when a model is found
     backend: Literal["llama", "openai"] = "llama"
     path: str | None = None  # a GGUF file (llama backend)
-    adapter: str | None = None  # a GGUF LoRA adapter applied on top
+    # A GGUF LoRA adapter applied on top; unset: the shipped one when it fits
+    # the model and measured better; "none": no adapter.
+    adapter: str | None = None
     url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1
     name: str | None = None  # the model's name on that server
     api_key_env: str = "REVIEWER_API_KEY"  # environment variable holding the key

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from reviewer.model.resolve import DEFAULT_SHA256
 from tests.conftest import GitRepo
 from tests.github_fake import WRITE_TOKEN
 from tests.test_github import PullRequestRun
@@ -56,13 +57,14 @@ def runner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_uses_steps_cache_pip_and_the_model() -> None:
-    setup = next(s for s in _steps("uses") if s["uses"].startswith("actions/setup-python@"))
-    assert setup["with"]["cache"] == "pip"
-    assert "pyproject.toml" in setup["with"]["cache-dependency-path"]
-    cache = next(s for s in _steps("uses") if s["uses"].startswith("actions/cache@"))
-    assert cache["if"] == "inputs.model != 'off'"
-    assert cache["with"]["path"] == "~/.cache/reviewer/models"
-    assert "hashFiles(" in cache["with"]["key"]
+    uses = _steps("uses")
+    caches = {s["with"]["path"]: s for s in uses if s["uses"].startswith("actions/cache@")}
+    assert caches["~/.cache/pip"]["with"]["key"] == "${{ steps.keys.outputs.pip }}"
+    model = caches["~/.cache/reviewer/models"]
+    assert model["if"] == "inputs.model != 'off'"
+    assert model["with"]["key"] == "${{ steps.keys.outputs.model }}"
+    # hashFiles() cannot see the action's directory on a runner
+    assert "hashFiles(format(" not in (ROOT / "action.yml").read_text()
     assert set(ACTION["inputs"]) >= {
         "github-token",
         "fail-level",
@@ -117,6 +119,9 @@ def test_the_run_steps_install_reviewer_and_post_one_review(
         results.append(done)
         if step["name"].startswith("Install"):
             assert done.returncode == 0, done.stderr
+    keys = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    assert keys["model"] == f"reviewer-model-Linux-{DEFAULT_SHA256}"
+    assert re.fullmatch(r"reviewer-pip-Linux-py3\.11-model-off-[0-9a-f]{16}", keys["pip"])
     review = results[-1]
     assert review.returncode == 1, review.stdout + review.stderr  # errors: the job fails
     assert (runner_python / "reviewer").exists()  # installed by the action's own step

@@ -57,6 +57,7 @@ def review_with_tiers(
     *,
     model: bool | None,
     model_path: str | None = None,
+    adapter: bool = True,
 ) -> Report:
     """The engine over `change_set` with the structural tier and, as
     `model` and the config ask, the model tier (progress on a terminal)."""
@@ -70,7 +71,12 @@ def review_with_tiers(
 
     with unit_progress() as on_unit:
         tier, notices = build_model_tier(
-            config, flag=model, model_path=model_path, on_unit=on_unit, root=workspace.root
+            config,
+            flag=model,
+            model_path=model_path,
+            on_unit=on_unit,
+            root=workspace.root,
+            adapter_enabled=adapter,
         )
         if tier is None:
             return review(change_set, config, baseline=baseline, notes=notices)

@@ -33,7 +33,12 @@ def wanted(settings: ModelConfig, flag: bool | None) -> bool | None:
 
 
 def build_backend(
-    settings: ModelConfig, *, model_path: str | None, required: bool, root: Path | None = None
+    settings: ModelConfig,
+    *,
+    model_path: str | None,
+    required: bool,
+    root: Path | None = None,
+    adapter_enabled: bool = True,
 ) -> Backend | None:
     """The configured backend; None when the model is optional and absent."""
     if settings.backend == "openai":
@@ -60,10 +65,11 @@ def build_backend(
                 "install 'reviewer[model]' or run `reviewer model pull`"
             )
         return None
+    from reviewer.model.adapter import choose_adapter
     from reviewer.model.llama import LlamaBackend
 
-    if settings.adapter and root is not None:  # like model.path: from the repository
-        settings = settings.model_copy(update={"adapter": str(root / settings.adapter)})
+    adapter = choose_adapter(settings.adapter, location, root, enabled=adapter_enabled)
+    settings = settings.model_copy(update={"adapter": str(adapter) if adapter else None})
     return LlamaBackend(settings, location)
 
 
@@ -74,6 +80,7 @@ def build_model_tier(
     model_path: str | None = None,
     on_unit: UnitCallback | None = None,
     root: Path | None = None,
+    adapter_enabled: bool = True,
 ) -> tuple[ModelTier | None, list[str]]:
     """The tier (None when the model is off or absent) and notices for the report."""
     settings = config.model
@@ -82,7 +89,13 @@ def build_model_tier(
         return None, []
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
-    backend = build_backend(settings, model_path=model_path, required=mode is True, root=root)
+    backend = build_backend(
+        settings,
+        model_path=model_path,
+        required=mode is True,
+        root=root,
+        adapter_enabled=adapter_enabled,
+    )
     if backend is None:
         return None, [NOT_INSTALLED]
     from reviewer.model.cache import AnswerCache

@@ -6,6 +6,8 @@ seconds. The checkpoint is keyed by the GGUF's size and first megabyte."""
 from __future__ import annotations
 
 import hashlib
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,15 @@ def load_base(gguf: Path, cache: Path) -> Any:
     model = AutoModelForCausalLM.from_pretrained(
         gguf.parent, gguf_file=gguf.name, dtype=torch.float32
     )
-    remember(model, gguf, cache)
+    # The weights are dequantised float32 by now; transformers still marks
+    # the model as GGUF-quantised, and refuses to save a quantised model.
+    model.hf_quantizer = None
+    if getattr(model.config, "quantization_config", None) is not None:
+        del model.config.quantization_config
+    try:
+        remember(model, gguf, cache)
+    except (OSError, ValueError) as error:  # only a cache: train anyway
+        print(f"reviewer: base checkpoint not cached: {error}", file=sys.stderr)
     return model
 
 
@@ -34,6 +44,7 @@ def remember(model: Any, gguf: Path, cache: Path) -> None:
     """Store `model` as the float32 checkpoint of `gguf` (atomic rename)."""
     saved = checkpoint_dir(gguf, cache)
     partial = saved.with_suffix(".partial")
+    shutil.rmtree(partial, ignore_errors=True)  # a run stopped while saving
     model.save_pretrained(partial)
     partial.rename(saved)
 
