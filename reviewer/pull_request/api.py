@@ -56,9 +56,15 @@ class GitHubClient:
             yield from items
             found = _NEXT_LINK.search(headers.get("Link", ""))
             url = found.group(1) if found else None
+            if url is not None and not self._same_host(url):  # never send the token elsewhere
+                raise GitHubError("GET", path, 200, "the next page points to another host")
 
     def _url(self, path: str) -> str:
         return self.api_url + path
+
+    def _same_host(self, url: str) -> bool:
+        ours, theirs = urllib.parse.urlsplit(self.api_url), urllib.parse.urlsplit(url)
+        return (ours.scheme, ours.netloc) == (theirs.scheme, theirs.netloc)
 
     def _request(
         self, method: str, url: str, body: dict[str, Any] | None = None
@@ -68,7 +74,8 @@ class GitHubClient:
         request.add_header("Accept", "application/vnd.github+json")
         request.add_header("X-GitHub-Api-Version", "2022-11-28")
         request.add_header("User-Agent", f"reviewer/{__version__}")
-        request.add_header("Authorization", f"Bearer {self._token}")
+        # Unredirected: a redirect to another host must not carry the token.
+        request.add_unredirected_header("Authorization", f"Bearer {self._token}")
         if data is not None:
             request.add_header("Content-Type", "application/json")
         shown = urllib.parse.urlsplit(url).path
