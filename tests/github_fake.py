@@ -109,7 +109,8 @@ class FakeGitHub:
             self.comments.append(
                 {"id": len(self.comments) + 1, "pull_request_review_id": review_id, **comment}
             )
-        return 200, {"id": review_id}, {}
+        url = f"https://github.com/fake/repo/pull/1#pullrequestreview-{review_id}"
+        return 200, {"id": review_id, "html_url": url}, {}
 
 
 def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:

@@ -120,6 +120,7 @@ def test_the_run_steps_install_reviewer_and_post_one_review(
         if step["name"].startswith("Install"):
             assert done.returncode == 0, done.stderr
     keys = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    assert keys["failed"] == "true" and keys["findings"] == "3"
     assert keys["model"] == f"reviewer-model-Linux-{DEFAULT_SHA256}"
     assert re.fullmatch(r"reviewer-pip-Linux-py3\.11-model-off-[0-9a-f]{16}", keys["pip"])
     review = results[-1]

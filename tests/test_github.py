@@ -83,6 +83,8 @@ class PullRequestRun:
         monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
         monkeypatch.setenv("GITHUB_TOKEN", WRITE_TOKEN)
         monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(self.summary))
+        self.outputs = tmp_path / "github-output"
+        monkeypatch.setenv("GITHUB_OUTPUT", str(self.outputs))
         self.write_event()
 
     def _files(self) -> list[dict[str, object]]:
@@ -141,6 +143,11 @@ def test_one_review_with_inline_comments_and_a_summary(
     assert f"<!-- reviewer:head={pr.head} -->" in review["body"]
     assert "3 new findings, 3 inline" in review["body"]
     assert "posted a review on #17: 3 inline comments" in text
+    assert pr.outputs.read_text().splitlines() == [
+        "findings=3",
+        "failed=true",
+        "review-url=https://github.com/fake/repo/pull/1#pullrequestreview-1",
+    ]
     # Requests went to the Enterprise-style API URL, with the token only in the header.
     assert all(r.path.startswith("/api/v3/repos/octo/shop/pulls/17") for r in pr.fake.requests)
     assert all(r.authorization == f"Bearer {WRITE_TOKEN}" for r in pr.fake.requests)

@@ -56,6 +56,7 @@ def run_github(args: argparse.Namespace) -> int:
     summary.resolved = _resolved(history, current, full=range_text.endswith("(full review)"))
     summary.resolved_text = {fp: history.described.get(fp, f"`{fp}`") for fp in summary.resolved}
     _print_log(reviewed)
+    review_url = ""
     if write_access:
         commentable = commentable_by_path(client.paginate(f"{pull.path}/files"))
         place(new, commentable, args.max_comments, summary)
@@ -70,6 +71,7 @@ def run_github(args: argparse.Namespace) -> int:
                 print(f"reviewer: cannot post the review ({error})", file=sys.stderr)
                 write_access = False
             else:
+                review_url = posted.url
                 print(
                     f"reviewer: posted a review on #{pull.number}: {posted.inline} inline "
                     f"comments, {posted.in_summary} in the summary, "
@@ -79,11 +81,19 @@ def run_github(args: argparse.Namespace) -> int:
         summary.not_inline = [(f, "the token cannot comment (fork?)") for f in new]
         summary.inline = []
         _fall_back(new, summary)
-    return (
-        EXIT_FINDINGS
-        if any(f.severity >= current.fail_level for f in current.findings)
-        else EXIT_OK
-    )
+    failed = any(f.severity >= current.fail_level for f in current.findings)
+    _write_outputs(findings=len(current.findings), failed=failed, review_url=review_url)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _write_outputs(*, findings: int, failed: bool, review_url: str) -> None:
+    """The step's outputs, for later steps of the workflow."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    with Path(path).open("a", encoding="utf-8") as handle:
+        handle.write(f"findings={findings}\nfailed={str(failed).lower()}\n")
+        handle.write(f"review-url={review_url}\n")
 
 
 def _review(

@@ -16,6 +16,7 @@ from reviewer.pull_request.markers import (
 )
 
 ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+MAX_BODY_CHARS = 60_000  # GitHub refuses a review body over 65,536 characters
 
 
 @dataclass
@@ -57,7 +58,24 @@ def inline_comment(finding: Finding) -> dict[str, Any]:
     return comment
 
 
-def summary_body(summary: Summary) -> str:
+def summary_body(summary: Summary, limit: int = MAX_BODY_CHARS) -> str:
+    """The summary; past `limit` characters (GitHub refuses bodies over
+    65,536) the last rows give way to a line pointing at the job's log,
+    which lists every finding."""
+    body = _summary_body(summary, len(summary.not_inline))
+    if len(body) <= limit:
+        return body
+    fits, too_many = 0, len(summary.not_inline)  # rows: binary search the most that fit
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        if len(_summary_body(summary, middle)) <= limit:
+            fits = middle
+        else:
+            too_many = middle
+    return _summary_body(summary, fits)
+
+
+def _summary_body(summary: Summary, shown: int) -> str:
     count = len(summary.inline) + len(summary.not_inline)
     lines = [
         SUMMARY_TAG,
@@ -68,22 +86,26 @@ def summary_body(summary: Summary) -> str:
         + (f"; {summary.already_posted} already posted" if summary.already_posted else "")
         + ".",
     ]
-    if summary.not_inline:
+    listed = summary.not_inline[:shown]
+    if listed:
         lines += ["", "| | finding | where | why not inline |", "|---|---|---|---|"]
-        for finding, why in summary.not_inline:
+        for finding, why in listed:
             where = f"`{finding.path}:{finding.line}`"
             text = _cell(f"`{finding.rule_id}`: {finding.message}")
             lines.append(
                 f"| {ICONS[finding.severity.label]} | {text} | {where} | {why} "
                 f"{fingerprint_marker(finding.fingerprint, finding.source)} |"
             )
-        suggested = [f for f, _ in summary.not_inline if f.suggestion is not None]
+        suggested = [f for f, _ in listed if f.suggestion is not None]
         for finding in suggested:
             lines += [
                 "",
                 f"Suggested change for `{finding.path}:{finding.line}`:",
                 f"```\n{finding.suggestion}\n```",
             ]
+    if shown < len(summary.not_inline):
+        hidden = len(summary.not_inline) - shown
+        lines += ["", f"{_plural(hidden, 'more finding')} did not fit here: see the job's log."]
     if summary.resolved:
         lines += ["", f"Resolved since the last review ({len(summary.resolved)}):"]
         for fingerprint in summary.resolved:

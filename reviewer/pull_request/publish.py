@@ -47,6 +47,7 @@ class Posted:
     inline: int
     in_summary: int
     body: str
+    url: str  # the review's page on GitHub
 
 
 def place(
@@ -71,20 +72,20 @@ def post_review(client: GitHubClient, pull: PullRequest, summary: Summary) -> Po
     not consider part of the diff), post again with every comment moved into
     the summary, so nothing is lost."""
     try:
-        body = _post(client, pull, summary)
+        body, url = _post(client, pull, summary)
     except GitHubError as error:
         if error.status != 422 or not summary.inline:
             raise
         refused = f"GitHub refused the comment ({error.github_message})"
         summary.not_inline[:0] = [(finding, refused) for finding in summary.inline]
         summary.inline = []
-        body = _post(client, pull, summary)
-    return Posted(len(summary.inline), len(summary.not_inline), body)
+        body, url = _post(client, pull, summary)
+    return Posted(len(summary.inline), len(summary.not_inline), body, url)
 
 
-def _post(client: GitHubClient, pull: PullRequest, summary: Summary) -> str:
+def _post(client: GitHubClient, pull: PullRequest, summary: Summary) -> tuple[str, str]:
     body = summary_body(summary)
-    client.post(
+    answer = client.post(
         f"{pull.path}/reviews",
         {
             "commit_id": pull.head_sha,
@@ -93,4 +94,5 @@ def _post(client: GitHubClient, pull: PullRequest, summary: Summary) -> str:
             "comments": [inline_comment(finding) for finding in summary.inline],
         },
     )
-    return body
+    url = answer.get("html_url", "") if isinstance(answer, dict) else ""
+    return body, str(url)
