@@ -184,3 +184,22 @@ def test_the_project_reviews_itself_with_its_own_hook(
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "reviewer/planted.py" in done.stdout and "py-is-literal" in done.stdout
+
+
+def test_the_projects_own_hook_installs_what_the_package_needs() -> None:
+    """The local `reviewer` hook installs its dependencies by hand: they must
+    follow pyproject's (the language server's two are not needed by `diff`)."""
+    import yaml
+
+    from reviewer.config_files import read_toml
+
+    root = Path(__file__).resolve().parent.parent
+    project = read_toml(root / "pyproject.toml")["project"]
+    needed = {
+        d
+        for d in project["dependencies"]
+        if ";" not in d and not d.startswith(("pygls", "lsprotocol"))
+    }
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())
+    hook = next(h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "reviewer")
+    assert set(hook["additional_dependencies"]) == needed
