@@ -94,13 +94,14 @@ class ModelWorker:
             change_set = document.change_set()
             config = server.config(document.root)
             root = document.root
+            baseline = server.baseline(root, config)
         tier = self._tier(config, root)
         if tier is None:
             return
         token = f"reviewer-model-{uri}-{version}"
         self._progress_begin(token, document.path)
         try:
-            report = review(change_set, config, producers=(tier,))
+            report = review(change_set, config, producers=(tier,), baseline=baseline)
         finally:
             self._progress_end(token)
         with server.lock:

@@ -18,8 +18,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from reviewer import __version__
+from reviewer.commands.common import active_baseline, baseline_path
 from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
+from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
 from reviewer_lsp.diagnostics import code_actions, to_diagnostic
 from reviewer_lsp.documents import Document
@@ -40,6 +42,7 @@ class ReviewerServer(LanguageServer):
         self.structural: dict[str, tuple[Finding, ...]] = {}
         self.model_findings: dict[str, tuple[int, tuple[Finding, ...]]] = {}
         self.configs: dict[Path, Config] = {}
+        self.baselines: dict[Path, tuple[int | None, frozenset[str]]] = {}
         self.model = ModelWorker(self)
         self.lock = threading.RLock()  # documents are read by the model worker too
         self.event_loop: asyncio.AbstractEventLoop | None = None
@@ -61,14 +64,36 @@ class ReviewerServer(LanguageServer):
             self.configs[root] = config
         return self.configs[root]
 
+    def baseline(self, root: Path, config: Config) -> frozenset[str]:
+        """The findings the project accepted, as `reviewer diff` hides them;
+        re-read when the file changes on disk."""
+        path = baseline_path(root, config)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        known = self.baselines.get(root)
+        if known is None or known[0] != stamp:
+            try:
+                fingerprints = active_baseline(root, config, disabled=False)
+            except ReviewerError as error:
+                self.tell(f"reviewer: {error}; showing every finding")
+                fingerprints = frozenset()
+            known = self.baselines[root] = (stamp, fingerprints)
+        return known[1]
+
     def review_structural(self, document: Document) -> None:
         parsed = document.parse()
         config = self.config(document.root)
+        baseline = self.baseline(document.root, config)
+        # A fingerprint counts identical findings over the whole file, so with
+        # a baseline to match, the checks must see the whole file as the CLI does.
         report = review(
             document.change_set(),
             config,
-            producers=(StructuralChecks(units_only=True),),
+            producers=(StructuralChecks(units_only=not baseline),),
             parsed_files={document.path: parsed},
+            baseline=baseline,
         )
         self.structural[document.uri] = report.findings
         self.publish(document)
@@ -139,6 +164,7 @@ def build_server() -> ReviewerServer:
             server.settings = DEFAULT
             server.tell(f"reviewer: {error}; using the defaults")
         server.configs.clear()
+        server.baselines.clear()
 
     @server.feature(types.INITIALIZE)
     @safe
@@ -191,6 +217,7 @@ def build_server() -> ReviewerServer:
             document.refresh_head()
             if document.file.name in ("pyproject.toml", ".reviewer.toml"):
                 ls.configs.clear()
+                ls.baselines.clear()
             ls.review_structural(document)
         ls.model.schedule(document, on_save=True)
 

@@ -184,3 +184,19 @@ async def test_bad_input_never_kills_the_server(client: LanguageClient, shop: Pa
     assert _lines(await _open(client, other, "def g(v):\n    return v is 'a'\n")) == [
         (2, "py-is-literal")
     ]
+
+
+@pytest.mark.asyncio
+async def test_a_baseline_hides_what_reviewer_diff_hides(
+    client: LanguageClient, shop: Path
+) -> None:
+    import subprocess
+
+    shop.write_text(BUFFER)
+    subprocess.run(
+        [sys.executable, "-m", "reviewer", "baseline"], cwd=shop.parent, check=True, timeout=120
+    )
+    await _start(client, shop.parent)
+    # A second, identical defect is new: only the first is in the baseline.
+    again = BUFFER + "\n\ndef again(x):\n    return x == None\n"
+    assert _lines(await _open(client, shop, again)) == [(12, "py-none-equality")]
