@@ -1,7 +1,6 @@
 """A tiny randomly initialised qwen2 model (the default model's architecture
 and tokenizer, a few hundred kilobytes of layers) written as a GGUF base:
-the whole pipeline runs on it in seconds, in CI and in `reviewer train
---smoke`."""
+the whole pipeline runs on it in seconds (tests/train)."""
 
 from __future__ import annotations
 

@@ -249,3 +249,22 @@ def test_the_instructions_are_evaluated_once_then_restored_from_disk(
     assert fresh_review() == (True, expected)  # same answer from the restored state
     saved[0].write_bytes(b"not a llama state")
     assert fresh_review() == (False, expected)  # damaged: evaluated again, not trusted
+
+
+@pytest.mark.model
+def test_the_shipped_adapter_loads_on_the_default_model_and_changes_its_answer(
+    llama_backend: Backend, model_default: ModelLocation
+) -> None:
+    from reviewer.model.adapter import SHIPPED
+    from reviewer.model.llama import LlamaBackend
+
+    tuned = LlamaBackend(ModelConfig(adapter=str(SHIPPED), timeout=600), model_default)
+    try:
+        unit = _unit(PLANTED, {2}, "connect")
+        request = build_request(unit, max_comments=1, max_tokens=256)
+        answer = tuned.review(request).text
+        parse_answer(answer, unit, 1)  # still the schema's JSON
+        assert tuned.identity != llama_backend.identity  # cached answers are kept apart
+        assert answer != llama_backend.review(request).text
+    finally:
+        tuned.close()
