@@ -25,8 +25,9 @@ from _common import REPO_ROOT, RESULTS_DIR, machine_facts, markdown_table, write
 
 from reviewer.checks import checks_for
 from reviewer.config import Config, FilterMode
-from reviewer.diff import ChangeSet, ChangeStatus, FileChange, Hunk
+from reviewer.diff import ChangeSet, ChangeStatus, FileChange
 from reviewer.engine import review
+from reviewer.evaluate.run import hunks_for
 from reviewer.findings import Finding
 from reviewer.languages import registry
 
@@ -97,18 +98,6 @@ def read_records(path: Path, languages: Iterable[str] | None = None) -> Iterator
             record = json.loads(line)
             if wanted is None or record["language"] in wanted:
                 yield record
-
-
-def hunks_for(lines: Iterable[int]) -> tuple[Hunk, ...]:
-    """One hunk per run of consecutive changed lines (old side mirrored)."""
-    hunks: list[Hunk] = []
-    for n in sorted(set(lines)):
-        last = hunks[-1] if hunks else None
-        if last is not None and last.new_start + last.new_count == n:
-            hunks[-1] = Hunk(last.old_start, last.old_count + 1, last.new_start, last.new_count + 1)
-        else:
-            hunks.append(Hunk(n, 1, n, 1))
-    return tuple(hunks)
 
 
 def review_unit(record: dict[str, Any], mode: FilterMode) -> list[Finding]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from reviewer.config import Config, ModelConfig
@@ -36,8 +36,8 @@ def sample(records: Sequence[Record], size: int | None, seed: int) -> list[Recor
     return sorted(chosen, key=lambda r: r.id)
 
 
-def hunks_for(lines: Sequence[int]) -> tuple[Hunk, ...]:
-    """One hunk per run of consecutive lines."""
+def hunks_for(lines: Iterable[int]) -> tuple[Hunk, ...]:
+    """One hunk per run of consecutive lines (old side mirrored)."""
     hunks: list[Hunk] = []
     for n in sorted(set(lines)):
         last = hunks[-1] if hunks else None
