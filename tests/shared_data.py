@@ -1,5 +1,6 @@
-"""Where the workplace's shared data lives (the SARIF schema, the mined
-dataset). It is read in place, never copied into the project."""
+"""Where the workplace's shared data lives (the mined dataset). It is read
+in place, never copied into the project; the SARIF schema comes from a test
+dependency instead (tests/sarif_schema.py)."""
 
 from __future__ import annotations
 

@@ -164,7 +164,10 @@ def test_mirror_folders_are_named_owner_slash_name(tmp_path: Path) -> None:
 def test_the_shared_dataset_is_valid_input() -> None:
     path = shared_file("data", "dev.jsonl")
     if path is None:
-        pytest.skip("shared/data/dev.jsonl is not here")
+        pytest.skip(
+            "the mined dataset (shared/data/dev.jsonl) is not beside this checkout: "
+            "set REVIEWER_SHARED to the folder that holds data/dev.jsonl"
+        )
     records = [r for r, _ in zip(read_records(path), range(200), strict=False)]
     assert len(records) == 200
     fix = next(r for r in records if r.kind == "fix")
