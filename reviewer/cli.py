@@ -7,6 +7,7 @@ commands, so `reviewer --version` and an empty review start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import __version__
-from reviewer.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, ReviewerError
+from reviewer.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ReviewerError,
+)
 
 FORMAT_NAMES = ("text", "json", "sarif", "github", "rdjson")
 SEVERITY_NAMES = ("info", "warning", "error")
@@ -136,6 +144,29 @@ def _non_negative(value: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _dispatch(argv)
+        if sys.stdout is not None:  # None when started with stdout closed
+            sys.stdout.flush()  # inside the try: a reader that left shows up here too
+        return code
+    except BrokenPipeError:
+        return _reader_left()
+
+
+def _reader_left() -> int:
+    """Whoever read our output closed the pipe (`reviewer checks | head -5`):
+    stop quietly, as git and ruff do, with the status a process ended by
+    SIGPIPE has. Both streams go to /dev/null so Python's own last flush
+    at exit has nothing to complain about."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if getattr(args, "directory", None):
@@ -170,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except OSError as error:
         print(f"reviewer: error: {error}", file=sys.stderr)
         return EXIT_USAGE
