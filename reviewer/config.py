@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reviewer.config_files import find_config_file, read_toml
+from reviewer.config_files import find_config_file, reviewer_table
 from reviewer.errors import ConfigError
 
 SeverityName = Literal["info", "warning", "error"]
@@ -73,23 +73,31 @@ def load_config(
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
-        table = read_toml(path)
-        values = (
-            table.get("tool", {}).get("reviewer", {}) if path.name == "pyproject.toml" else table
-        )
+        values = reviewer_table(path)
+        if values is None:
+            values = {}
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [tool.reviewer] must be a table")
-    return validate_config({**values, **(overrides or {})}, source=str(path or "defaults"))
+    file_values = _normalized(values)
+    flag_values = _normalized(overrides or {})
+    return validate_config({**file_values, **flag_values}, source=str(path or "defaults"))
 
 
 def validate_config(values: dict[str, Any], source: str) -> Config:
-    # Config files spell keys with dashes or underscores; both are accepted.
-    normalized = {key.replace("-", "_"): value for key, value in values.items()}
     try:
-        return Config.model_validate(normalized)
+        return Config.model_validate(_normalized(values))
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         if first["type"] == "extra_forbidden":
             raise ConfigError(f"{source}: unknown key {key!r}") from None
-        raise ConfigError(f"{source}: bad value for {key!r}: {first['msg']}") from None
+        message = " ".join(str(first["msg"]).split())  # one line
+        raise ConfigError(f"{source}: bad value for {key!r}: {message}") from None
+
+
+def _normalized(values: dict[str, Any]) -> dict[str, Any]:
+    """Config files spell keys with dashes or underscores, at every level."""
+    return {
+        str(key).replace("-", "_"): _normalized(value) if isinstance(value, dict) else value
+        for key, value in values.items()
+    }

@@ -26,13 +26,49 @@ def find_config_file(root: Path) -> Path | None:
     if dedicated.is_file():
         return dedicated
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "reviewer" in read_toml(pyproject).get("tool", {}):
+    if pyproject.is_file() and _has_reviewer_table(pyproject):
         return pyproject
     return None
+
+
+def ignored_config_file(root: Path) -> Path | None:
+    """pyproject.toml when it has a [tool.reviewer] table that `.reviewer.toml`
+    shadows (a config in both places: only the dedicated file is read)."""
+    pyproject = root / "pyproject.toml"
+    if not (root / CONFIG_FILE).is_file() or not pyproject.is_file():
+        return None
+    try:
+        return pyproject if _has_reviewer_table(pyproject) else None
+    except ConfigError:
+        return None  # not ours to judge: it is not the file in use
+
+
+def reviewer_table(path: Path) -> Any:
+    """What the file holds for reviewer: the whole `.reviewer.toml`, or
+    pyproject's [tool.reviewer] (None when there is none)."""
+    table = read_toml(path)
+    if path.name != "pyproject.toml":
+        return table
+    tool = table.get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {_kind(tool)}")
+    return (tool or {}).get("reviewer")
+
+
+def _has_reviewer_table(pyproject: Path) -> bool:
+    return reviewer_table(pyproject) is not None
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    return names.get(type(value), "an array" if isinstance(value, list) else type(value).__name__)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        reason = " ".join(str(error).split())  # one line, whatever the parser says
+        raise ConfigError(f"{path}: not valid TOML ({reason})") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror or error})") from None

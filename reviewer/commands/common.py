@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.baseline import load_baseline
 from reviewer.cli import config_overrides, resolve_path
 from reviewer.config import Config, load_config
-from reviewer.config_files import DEFAULT_BASELINE
+from reviewer.config_files import CONFIG_FILE, DEFAULT_BASELINE, ignored_config_file
 from reviewer.diff import ChangeSet
 from reviewer.git import ChangeReader, open_repo, repo_root
 from reviewer.report import Report
@@ -26,6 +27,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     repo = open_repo(".")
     root = repo_root(repo)
     overrides = config_overrides(args)
+    _say_which_config(root, resolve_path(args.config))
     file_config = load_config(root, resolve_path(args.config))
     # Lists given on the command line add to the file's lists; scalars replace.
     for key in ("exclude", "disable"):
@@ -33,6 +35,17 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
             overrides[key] = (*getattr(file_config, key), *overrides[key])
     config = load_config(root, resolve_path(args.config), overrides) if overrides else file_config
     return Workspace(root, config, ChangeReader(repo, max_bytes=config.max_file_bytes))
+
+
+def _say_which_config(root: Path, explicit: Path | None) -> None:
+    """A config in both places: say once which one is read."""
+    shadowed = None if explicit else ignored_config_file(root)
+    if shadowed is not None:
+        print(
+            f"reviewer: {shadowed}: [tool.reviewer] is ignored, {CONFIG_FILE} is read instead "
+            "(keep one of them)",
+            file=sys.stderr,
+        )
 
 
 def baseline_path(root: Path, config: Config) -> Path:
