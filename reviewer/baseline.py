@@ -6,11 +6,31 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from reviewer.config_files import DEFAULT_BASELINE
 from reviewer.errors import ConfigError
 from reviewer.findings import Finding
 
+if TYPE_CHECKING:
+    from reviewer.config import Config
+
 FORMAT_VERSION = 1
+
+
+def baseline_path(root: Path, config: Config) -> Path:
+    return root / (config.baseline or DEFAULT_BASELINE)
+
+
+def active_baseline(root: Path, config: Config, disabled: bool = False) -> frozenset[str]:
+    """The fingerprints to hide: the configured baseline (which must exist), or
+    the default file when present."""
+    if disabled:
+        return frozenset()
+    path = baseline_path(root, config)
+    if config.baseline is None and not path.is_file():
+        return frozenset()
+    return load_baseline(path)
 
 
 def load_baseline(path: Path) -> frozenset[str]:

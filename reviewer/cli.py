@@ -11,7 +11,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from reviewer import __version__
@@ -220,28 +219,6 @@ def _run_lsp(tcp: str | None) -> int:
         raise ReviewerError(f"--tcp wants HOST:PORT, got {tcp!r}")
     server.start_tcp(host, int(port))
     return EXIT_OK
-
-
-def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The config keys that flags set (flags not given leave the file's value)."""
-    pairs = {
-        "fail_level": getattr(args, "fail_level", None),
-        "min_severity": getattr(args, "min_severity", None),
-        "max_findings": getattr(args, "max_findings", None),
-        "filter_mode": getattr(args, "filter_mode", None),
-        "untracked": getattr(args, "untracked", None),
-        "baseline": getattr(args, "baseline", None),
-    }
-    overrides = {key: value for key, value in pairs.items() if value is not None}
-    if args.exclude:
-        overrides["exclude"] = tuple(args.exclude)
-    if args.disable:
-        overrides["disable"] = tuple(args.disable)
-    return overrides
-
-
-def resolve_path(path: str | None) -> Path | None:
-    return Path(path).resolve() if path else None
 
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "build_parser", "main"]

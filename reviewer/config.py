@@ -63,11 +63,20 @@ class Config(BaseModel):
     model: ModelConfig = ModelConfig()
 
 
+# The keys whose command-line values add to the file's instead of replacing it.
+LIST_KEYS = ("exclude", "disable")
+
+
 def load_config(
-    root: Path, explicit: Path | None = None, overrides: dict[str, Any] | None = None
+    root: Path,
+    explicit: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    extend_lists: bool = False,
 ) -> Config:
     """The configuration for a repository at `root`: file values, then
-    `overrides` (CLI flags that were given) on top."""
+    `overrides` (CLI flags that were given) on top. With `extend_lists`, the
+    list keys of `overrides` add to the file's lists."""
     path = explicit or find_config_file(root)
     values: dict[str, Any] = {}
     if path is not None:
@@ -80,6 +89,13 @@ def load_config(
             raise ConfigError(f"{path}: [tool.reviewer] must be a table")
     file_values = _normalized(values)
     flag_values = _normalized(overrides or {})
+    if extend_lists and flag_values:
+        # Validate the file alone first, so a bad file value is reported as the
+        # file's (and the lists below are known to be sequences).
+        file_config = validate_config(file_values, source=str(path or "defaults"))
+        for key in LIST_KEYS:
+            if key in flag_values:
+                flag_values[key] = (*getattr(file_config, key), *flag_values[key])
     return validate_config({**file_values, **flag_values}, source=str(path or "defaults"))
 
 

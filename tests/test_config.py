@@ -250,3 +250,19 @@ def test_cli_prints_one_line_and_exits_2(
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("reviewer: error: ")
     assert needle in err and ".reviewer.toml" in err
+
+
+def test_command_line_lists_add_to_the_file_lists(tmp_path: Path) -> None:
+    (tmp_path / ".reviewer.toml").write_text("exclude = ['vendor']\nfail_level = 'info'\n")
+    overrides = {"exclude": ("build",), "fail_level": "warning"}
+    extended = load_config(tmp_path, overrides=overrides, extend_lists=True)
+    assert extended.exclude == ("vendor", "build")
+    assert extended.fail_level == "warning"
+    # The editor's settings (the language server) replace the lists instead.
+    assert load_config(tmp_path, overrides=overrides).exclude == ("build",)
+
+
+def test_a_bad_file_list_is_the_file_s_error_even_with_flags(tmp_path: Path) -> None:
+    (tmp_path / ".reviewer.toml").write_text("exclude = 3\n")
+    with pytest.raises(ConfigError, match=r"\.reviewer\.toml: bad value for 'exclude'"):
+        load_config(tmp_path, overrides={"exclude": ("build",)}, extend_lists=True)

@@ -5,29 +5,56 @@ result computed for an older version of the buffer is thrown away."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lsprotocol import types
 
 from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.errors import ReviewerError
+from reviewer.findings import Finding
 from reviewer.model.base import Backend
 from reviewer.model.cache import AnswerCache
 from reviewer.model.factory import build_backend, wanted
 from reviewer.model.tier import ModelTier
+from reviewer_lsp.settings import Settings
 
 if TYPE_CHECKING:
+    from pygls.progress import Progress
+
     from reviewer_lsp.documents import Document
-    from reviewer_lsp.server import ReviewerServer
+
+
+class Host(Protocol):
+    """What the worker needs of the server (the server module imports this
+    one, so it is described here rather than imported)."""
+
+    settings: Settings
+    documents: dict[str, Document]
+    model_findings: dict[str, tuple[int, tuple[Finding, ...]]]
+    lock: AbstractContextManager[Any]
+    event_loop: asyncio.AbstractEventLoop | None
+
+    @property
+    def work_done_progress(self) -> Progress: ...
+
+    def log(self, message: str) -> None: ...
+
+    def config(self, root: Path) -> Config: ...
+
+    def baseline(self, root: Path, config: Config) -> frozenset[str]: ...
+
+    def publish(self, document: Document) -> None: ...
 
 
 class ModelWorker:
-    def __init__(self, server: ReviewerServer) -> None:
+    def __init__(self, server: Host) -> None:
         self.server = server
         self.timers: dict[str, threading.Timer] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reviewer-model")

@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from reviewer import __version__
-from reviewer.commands.common import active_baseline, baseline_path
+from reviewer.baseline import active_baseline, baseline_path
 from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
 from reviewer.errors import ReviewerError

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reviewer.baseline import write_baseline
-from reviewer.commands.common import baseline_path, open_workspace
+from reviewer.baseline import baseline_path, write_baseline
+from reviewer.commands.common import open_workspace
 from reviewer.engine import review
 from reviewer.errors import EXIT_OK
 

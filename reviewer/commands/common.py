@@ -1,66 +1,52 @@
-"""What the review commands share: opening the repository and loading config."""
+"""What the review commands share: flags to config, and the tiers to review with."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from reviewer.baseline import load_baseline
-from reviewer.cli import config_overrides, resolve_path
-from reviewer.config import Config, load_config
-from reviewer.config_files import CONFIG_FILE, DEFAULT_BASELINE, ignored_config_file
+from reviewer.config_files import CONFIG_FILE, ignored_config_file
 from reviewer.diff import ChangeSet
-from reviewer.git import ChangeReader, open_repo, repo_root
 from reviewer.report import Report
+from reviewer.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Workspace:
-    root: Path
-    config: Config
-    reader: ChangeReader
+def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The config keys that flags set (flags not given leave the file's value)."""
+    pairs = {
+        "fail_level": getattr(args, "fail_level", None),
+        "min_severity": getattr(args, "min_severity", None),
+        "max_findings": getattr(args, "max_findings", None),
+        "filter_mode": getattr(args, "filter_mode", None),
+        "untracked": getattr(args, "untracked", None),
+        "baseline": getattr(args, "baseline", None),
+    }
+    overrides = {key: value for key, value in pairs.items() if value is not None}
+    if args.exclude:
+        overrides["exclude"] = tuple(args.exclude)
+    if args.disable:
+        overrides["disable"] = tuple(args.disable)
+    return overrides
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    repo = open_repo(".")
-    root = repo_root(repo)
-    overrides = config_overrides(args)
-    _say_which_config(root, resolve_path(args.config))
-    file_config = load_config(root, resolve_path(args.config))
-    # Lists given on the command line add to the file's lists; scalars replace.
-    for key in ("exclude", "disable"):
-        if key in overrides:
-            overrides[key] = (*getattr(file_config, key), *overrides[key])
-    config = load_config(root, resolve_path(args.config), overrides) if overrides else file_config
-    return Workspace(root, config, ChangeReader(repo, max_bytes=config.max_file_bytes))
+    workspace = Workspace.open(args.config, config_overrides(args))
+    if not args.config:
+        _say_which_config(workspace.root)
+    return workspace
 
 
-def _say_which_config(root: Path, explicit: Path | None) -> None:
+def _say_which_config(root: Path) -> None:
     """A config in both places: say once which one is read."""
-    shadowed = None if explicit else ignored_config_file(root)
+    shadowed = ignored_config_file(root)
     if shadowed is not None:
         print(
             f"reviewer: {shadowed}: [tool.reviewer] is ignored, {CONFIG_FILE} is read instead "
             "(keep one of them)",
             file=sys.stderr,
         )
-
-
-def baseline_path(root: Path, config: Config) -> Path:
-    return root / (config.baseline or DEFAULT_BASELINE)
-
-
-def active_baseline(root: Path, config: Config, disabled: bool) -> frozenset[str]:
-    """The fingerprints to hide: the configured baseline (which must exist), or
-    the default file when present."""
-    if disabled:
-        return frozenset()
-    path = baseline_path(root, config)
-    if config.baseline is None and not path.is_file():
-        return frozenset()
-    return load_baseline(path)
 
 
 def review_with_tiers(

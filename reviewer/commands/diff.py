@@ -32,7 +32,8 @@ def run_diff(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> Report:
     # Imported here: GitPython, pydantic and tree-sitter are what an empty
     # review (below) does without.
-    from reviewer.commands.common import active_baseline, open_workspace, review_with_tiers
+    from reviewer.baseline import active_baseline
+    from reviewer.commands.common import open_workspace, review_with_tiers
 
     workspace = open_workspace(args)
     reader, config = workspace.reader, workspace.config

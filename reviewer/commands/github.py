@@ -11,12 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from reviewer.commands.common import (
-    Workspace,
-    active_baseline,
-    open_workspace,
-    review_with_tiers,
-)
+from reviewer.baseline import active_baseline
+from reviewer.commands.common import open_workspace, review_with_tiers
 from reviewer.engine import review
 from reviewer.errors import EXIT_FINDINGS, EXIT_OK
 from reviewer.findings import Finding
@@ -28,6 +24,7 @@ from reviewer.pull_request.context import PullRequest, read_pull_request, read_t
 from reviewer.pull_request.diff_lines import commentable_by_path
 from reviewer.pull_request.publish import History, place, post_review, read_history
 from reviewer.report import Report
+from reviewer.workspace import Workspace
 
 # GitHub's answers when the token may read but not write (a fork's pull request).
 NO_WRITE = (403, 404)
