@@ -81,20 +81,23 @@ def query_compile() -> dict[str, float]:
     import tree_sitter
 
     from reviewer.languages import registry
+    from reviewer.queries import query_text
 
     result = {}
+    seen: set[str] = set()
     # Keep every Query alive: with tree-sitter 0.26.1, freeing a Query whose
     # patterns mix a text predicate (#eq?) with #set! corrupts the heap and a
     # later import segfaults (0.25.2 is fine).
-    for _name, spec in sorted(registry().items()):
+    for name, spec in registry().items():  # typescript before tsx, which shares its text
         language = spec.language  # load the grammar first: not part of the compile
         for query_file in ("scopes.scm", "checks.scm"):
-            text = spec.query_text(query_file)
-            if not text.strip() or f"{spec.query_dir.name} {query_file}" in result:
-                continue  # no queries, or shared with another language (tsx)
+            text = query_text(spec, query_file).text  # inherited patterns included
+            if not text.strip() or text in seen:
+                continue  # no queries, or the same as another language's (tsx)
+            seen.add(text)
             start = time.perf_counter()
             _KEEP_ALIVE.append(tree_sitter.Query(language, text))
-            result[f"{spec.query_dir.name} {query_file}"] = time.perf_counter() - start
+            result[f"{name} {query_file}"] = time.perf_counter() - start
     return result
 
 

@@ -29,15 +29,15 @@ class LanguageSpec:
     function: str
     comments: tuple[str, ...]
     query_dir: Path
+    id_prefix: str = ""  # how its check ids start ("js-")
+    parent: LanguageSpec | None = None  # the language whose queries it inherits
+    inherits: tuple[str, ...] = ()  # which of the parent's query files
+    removed: tuple[str, ...] = ()  # inherited check ids it drops (its own spelling)
 
     @functools.cached_property
     def language(self) -> tree_sitter.Language:
         grammar = importlib.import_module(self.module)
         return tree_sitter.Language(getattr(grammar, self.function)())
-
-    def query_text(self, name: str) -> str:
-        path = self.query_dir / name
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def grammars_dir() -> Path:
@@ -50,12 +50,29 @@ def grammars_dir() -> Path:
     raise RuntimeError(f"grammars/languages.toml not found near {package}")
 
 
+QUERY_FILES = ("checks.scm", "scopes.scm")
+
+
 @functools.cache
 def registry() -> dict[str, LanguageSpec]:
-    root = grammars_dir()
-    table: dict[str, Any] = tomllib.loads((root / "languages.toml").read_text(encoding="utf-8"))
-    specs = {}
-    for name, entry in table.items():
+    return load_registry(grammars_dir())
+
+
+def load_registry(root: Path) -> dict[str, LanguageSpec]:
+    """The languages of `root`/languages.toml (a parent before its children)."""
+    path = root / "languages.toml"
+    table: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    specs: dict[str, LanguageSpec] = {}
+
+    def build(name: str, chain: tuple[str, ...]) -> LanguageSpec:
+        if name in specs:
+            return specs[name]
+        if name not in table:
+            raise RuntimeError(f"{path}: {chain[-1]} inherits unknown language {name!r}")
+        if name in chain:
+            raise RuntimeError(f"{path}: inheritance loops: {' -> '.join((*chain, name))}")
+        entry = table[name]
+        parent = build(entry["inherits"], (*chain, name)) if "inherits" in entry else None
         specs[name] = LanguageSpec(
             name=name,
             extensions=tuple(entry["extensions"]),
@@ -63,8 +80,16 @@ def registry() -> dict[str, LanguageSpec]:
             function=entry["function"],
             comments=tuple(entry["comments"]),
             query_dir=root / entry.get("queries", name),
+            id_prefix=entry.get("id_prefix", parent.id_prefix if parent else ""),
+            parent=parent,
+            inherits=tuple(entry.get("inherit", QUERY_FILES)) if parent else (),
+            removed=tuple(entry.get("remove", ())),
         )
-    return specs
+        return specs[name]
+
+    for name in table:
+        build(name, ())
+    return {name: specs[name] for name in table}
 
 
 @functools.cache

@@ -18,6 +18,7 @@ import tree_sitter
 
 from reviewer.diff import split_lines
 from reviewer.languages import LanguageSpec, language_for_path
+from reviewer.queries import compile_query
 
 # A scope longer than this is too big to hand to a reviewer as one piece;
 # its changed lines are chunked as if they were module level.
@@ -97,8 +98,8 @@ def _parser(spec: LanguageSpec) -> tree_sitter.Parser:
 
 @functools.cache
 def _scope_query(spec: LanguageSpec) -> tree_sitter.Query | None:
-    text = spec.query_text("scopes.scm")
-    return tree_sitter.Query(spec.language, text) if text.strip() else None
+    compiled = compile_query(spec, "scopes.scm")
+    return compiled[0] if compiled else None
 
 
 def parse_file(path: str, text: str, old_tree: tree_sitter.Tree | None = None) -> ParsedFile:

@@ -1,7 +1,8 @@
 ; Structural checks for JavaScript. See reviewer/checks/catalog.py for the keys.
-; grammars/typescript/checks.scm holds the same shapes with ts- ids; keep the
-; two in step. Avoid two unanchored sibling sub-patterns under a node that can
-; be large (an object, a program): the matcher goes quadratic on those.
+; TypeScript and TSX inherit them with ts- ids (grammars/languages.toml); a line
+; ending in `; only typescript` or `; not typescript` is for one side alone
+; (see reviewer/queries.py). Avoid two unanchored sibling sub-patterns under a
+; node that can be large (an object, a program): the matcher goes quadratic.
 
 ; x == 0 / x == "" / x == false: against these operands `==` is true for a
 ; whole family of values ("", "0", [], false all equal 0). Other `==` uses are
@@ -192,6 +193,7 @@
    arguments: (arguments
      .
      [(identifier) (member_expression) (subscript_expression) (call_expression) (binary_expression)
+      (as_expression) (non_null_expression) ; only typescript
       (template_string (template_substitution))] @finding))
   (#eq? @eval "eval")
   (#set! id "js-eval")
@@ -204,6 +206,7 @@
    constructor: (identifier) @function
    arguments: (arguments
      [(identifier) (member_expression) (subscript_expression) (call_expression) (binary_expression)
+      (as_expression) (non_null_expression) ; only typescript
       (template_string (template_substitution))] @finding
      .))
   (#eq? @function "Function")
@@ -217,10 +220,12 @@
 ([(assignment_expression
     left: (member_expression property: (property_identifier) @property)
     right: [(identifier) (member_expression) (subscript_expression) (call_expression) (binary_expression)
+            (as_expression) (non_null_expression) ; only typescript
             (template_string (template_substitution))] @finding)
   (augmented_assignment_expression
     left: (member_expression property: (property_identifier) @property)
     right: [(identifier) (member_expression) (subscript_expression) (call_expression) (binary_expression)
+            (as_expression) (non_null_expression) ; only typescript
             (template_string (template_substitution))] @finding)]
   (#any-of? @property "innerHTML" "outerHTML")
   (#set! id "js-inner-html")
@@ -274,8 +279,10 @@
   (pair
     key: [(property_identifier) @name (string . (string_fragment) @name .)]
     value: (string . (string_fragment) @value .))
-  (field_definition
-    property: (property_identifier) @name
+  (field_definition ; not typescript
+    property: (property_identifier) @name ; not typescript
+  (public_field_definition ; only typescript
+    name: (property_identifier) @name ; only typescript
     value: (string . (string_fragment) @value .))] @finding
   (#match? @name "(?i)(passw(or)?d|passphrase|secret|secret_?key|api_?key|access_?key|auth_?key|token|private_?key)$")
   (#match? @value "^(?=[^\\s]*[0-9])(?=[^\\s]*[A-Za-z])[^\\s<>{}$%*()\\[\\]]{6,}$")

@@ -13,6 +13,10 @@ Keys: id, severity (error|warning|info), message, and optionally fix (a
 template replacing the @fix capture, or @finding when there is none),
 exclude-paths (comma-separated globs of files the check does not apply to).
 `{name}` in message or fix is replaced by the text of capture @name.
+
+A language that inherits another's checks (grammars/languages.toml) gets them
+with its own id prefix, minus the ids it removes, plus its own checks.scm:
+see reviewer/queries.py.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import tree_sitter
 from reviewer.checks import predicates
 from reviewer.findings import Severity
 from reviewer.languages import LanguageSpec
+from reviewer.queries import QueryText, compile_query
 
 REQUIRED_KEYS = frozenset({"id", "severity", "message"})
 KNOWN_KEYS = REQUIRED_KEYS | {"fix", "exclude-paths"}
@@ -49,9 +54,11 @@ class CheckSet:
     # Per pattern: its custom predicates (see predicates.custom_predicates).
     predicates: tuple[tuple[tuple[str, predicates.PredicateArgs], ...], ...]
 
+    removed: frozenset[str] = frozenset()  # inherited ids the language dropped
+
     @property
     def checks(self) -> list[Check]:
-        unique = {check.id: check for check in self.by_pattern}
+        unique = {check.id: check for check in self.by_pattern if check.id not in self.removed}
         return [unique[key] for key in sorted(unique)]
 
 
@@ -59,24 +66,35 @@ class CheckSet:
 # crash when a query with text predicates and #set! directives is freed.
 @functools.cache
 def checks_for(spec: LanguageSpec) -> CheckSet | None:
-    text = spec.query_text("checks.scm")
-    if not text.strip():
+    compiled = compile_query(spec, "checks.scm")
+    if compiled is None:
         return None
-    query = tree_sitter.Query(spec.language, text)
-    checks = tuple(_check_from_settings(spec, query, i) for i in range(query.pattern_count))
-    source = text.encode("utf-8")
+    query, text = compiled
+    checks = tuple(_check_from_settings(spec, query, text, i) for i in range(query.pattern_count))
+    unknown = set(spec.removed) - {check.id for check in checks}
+    if unknown:
+        raise ValueError(f"{spec.name}: `remove` names no inherited check: {sorted(unknown)}")
+    for index, check in enumerate(checks):
+        if check.id in spec.removed:
+            query.disable_pattern(index)
+    source = text.text.encode("utf-8")
     custom = tuple(
         predicates.custom_predicates(
             source[query.start_byte_for_pattern(i) : query.end_byte_for_pattern(i)]
         )
         for i in range(query.pattern_count)
     )
-    return CheckSet(query=query, by_pattern=checks, predicates=custom)
+    return CheckSet(
+        query=query, by_pattern=checks, predicates=custom, removed=frozenset(spec.removed)
+    )
 
 
-def _check_from_settings(spec: LanguageSpec, query: tree_sitter.Query, index: int) -> Check:
+def _check_from_settings(
+    spec: LanguageSpec, query: tree_sitter.Query, text: QueryText, index: int
+) -> Check:
     settings = {key: value or "" for key, value in query.pattern_settings(index).items()}
-    where = f"{spec.query_dir / 'checks.scm'} pattern {index + 1}"
+    row = text.text.encode("utf-8").count(b"\n", 0, query.start_byte_for_pattern(index))
+    where = f"{text.where(row)} ({spec.name})"
     missing = REQUIRED_KEYS - settings.keys()
     unknown = settings.keys() - KNOWN_KEYS
     if missing or unknown:

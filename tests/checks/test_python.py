@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reviewer.checks import checks_for
-from reviewer.languages import grammars_dir, registry
+from reviewer.languages import registry
+from reviewer.queries import query_text
 from tests.checks.helpers import only
 
 PATH = "pkg/module.py"
@@ -167,7 +168,7 @@ def test_query_compiles_with_every_check() -> None:
 def test_queries_avoid_not_any_of(language: str) -> None:
     # py-tree-sitter 0.26.1 ignores #not-any-of? (the pattern always matches);
     # #not-match? with an anchored alternation is the working spelling.
-    text = (grammars_dir() / language / "checks.scm").read_text(encoding="utf-8")
+    text = query_text(registry()[language], "checks.scm").text
     assert "#not-any-of?" not in text
 
 
