@@ -14,7 +14,7 @@ from pathlib import Path
 from reviewer.baseline import active_baseline
 from reviewer.commands.common import open_workspace, review_with_tiers
 from reviewer.engine import review
-from reviewer.errors import EXIT_FINDINGS, EXIT_OK
+from reviewer.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from reviewer.findings import Finding
 from reviewer.formatters import FORMATTERS, OutputOptions
 from reviewer.formatters.github import annotation
@@ -23,6 +23,7 @@ from reviewer.pull_request.compose import Summary, summary_body
 from reviewer.pull_request.context import PullRequest, read_pull_request, read_token
 from reviewer.pull_request.diff_lines import commentable_by_path
 from reviewer.pull_request.publish import History, place, post_review, read_history
+from reviewer.pull_request.retry import is_rate_limit
 from reviewer.report import Report
 from reviewer.workspace import Workspace
 
@@ -34,13 +35,15 @@ def run_github(args: argparse.Namespace) -> int:
     pull = read_pull_request()
     client = GitHubClient(pull.api_url, read_token())
     workspace = open_workspace(args)
+    failure: GitHubError | None = None  # GitHub failed past its retries
     try:
         history = read_history(client, pull)
         write_access = True
     except GitHubError as error:
-        if error.status not in NO_WRITE:
-            raise
-        print(f"reviewer: cannot read the pull request's comments ({error})", file=sys.stderr)
+        if _no_write(error):
+            print(f"reviewer: cannot read the pull request's comments ({error})", file=sys.stderr)
+        else:
+            failure = error  # without the history a post could repeat a comment
         history, write_access = History(), False
     reviewed, current, range_text = _review(workspace, pull, history, args)
     new = [f for f in reviewed.findings if f.fingerprint not in history.posted]
@@ -55,32 +58,55 @@ def run_github(args: argparse.Namespace) -> int:
     _print_log(reviewed)
     review_url = ""
     if write_access:
-        commentable = commentable_by_path(client.paginate(f"{pull.path}/files"))
-        place(new, commentable, args.max_comments, summary)
-        if not new and not summary.resolved:
-            print(f"reviewer: nothing new to post on #{pull.number}")
-        else:
-            try:
-                posted = post_review(client, pull, summary)
-            except GitHubError as error:
-                if error.status not in NO_WRITE:
-                    raise
+        try:
+            review_url = _publish(client, pull, summary, new, args.max_comments)
+        except GitHubError as error:
+            if _no_write(error):
                 print(f"reviewer: cannot post the review ({error})", file=sys.stderr)
-                write_access = False
             else:
-                review_url = posted.url
-                print(
-                    f"reviewer: posted a review on #{pull.number}: {posted.inline} inline "
-                    f"comments, {posted.in_summary} in the summary, "
-                    f"{len(summary.resolved)} resolved"
-                )
+                failure = error
+            write_access = False
     if not write_access:
-        summary.not_inline = [(f, "the token cannot comment (fork?)") for f in new]
+        summary.not_inline = [(f, _why_not_posted(failure)) for f in new]
         summary.inline = []
-        _fall_back(new, summary)
+        _fall_back(new, summary, failure)
     failed = any(f.severity >= current.fail_level for f in current.findings)
     _write_outputs(findings=len(current.findings), failed=failed, review_url=review_url)
+    if failure is not None:
+        print(f"reviewer: error: the review could not be posted: {failure}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _publish(
+    client: GitHubClient, pull: PullRequest, summary: Summary, new: list[Finding], cap: int
+) -> str:
+    """Post the review when there is something to say; its URL or ""."""
+    commentable = commentable_by_path(client.paginate(f"{pull.path}/files"))
+    place(new, commentable, cap, summary)
+    if not new and not summary.resolved:
+        print(f"reviewer: nothing new to post on #{pull.number}")
+        return ""
+    posted = post_review(client, pull, summary)
+    print(
+        f"reviewer: posted a review on #{pull.number}: {posted.inline} inline "
+        f"comments, {posted.in_summary} in the summary, "
+        f"{len(summary.resolved)} resolved"
+    )
+    return posted.url
+
+
+def _no_write(error: GitHubError) -> bool:
+    """The token may read but not write (a fork), as opposed to a rate limit
+    (also a 403) or a failure."""
+    limited = is_rate_limit(error.status, error.github_message, error.headers)
+    return error.status in NO_WRITE and not limited
+
+
+def _why_not_posted(failure: GitHubError | None) -> str:
+    if failure is None:
+        return "the token cannot comment (fork?)"
+    return f"GitHub failed ({failure.status or 'no answer'})"
 
 
 def _write_outputs(*, findings: int, failed: bool, review_url: str) -> None:
@@ -156,15 +182,18 @@ def _print_log(report: Report) -> None:
     sys.stdout.write(text)
 
 
-def _fall_back(findings: list[Finding], summary: Summary) -> None:
-    """No write access: workflow annotations (shown on the diff by GitHub
-    itself) and the job summary page."""
+def _fall_back(findings: list[Finding], summary: Summary, failure: GitHubError | None) -> None:
+    """Nothing could be posted (no write access, or GitHub failed): workflow
+    annotations (shown on the diff by GitHub itself) and the job summary page."""
     for finding in findings:
         print(annotation(finding))
-    print(
-        "reviewer: the token cannot comment on this pull request (a fork's pull request "
-        "gets a read-only token); findings are annotations and in the job summary"
-    )
+    if failure is None:
+        print(
+            "reviewer: the token cannot comment on this pull request (a fork's pull request "
+            "gets a read-only token); findings are annotations and in the job summary"
+        )
+    else:
+        print("reviewer: GitHub failed; findings are annotations and in the job summary")
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with Path(step_summary).open("a", encoding="utf-8") as handle:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewer.findings import Finding
 from reviewer.pull_request import markers
@@ -85,7 +86,7 @@ def post_review(client: GitHubClient, pull: PullRequest, summary: Summary) -> Po
 
 def _post(client: GitHubClient, pull: PullRequest, summary: Summary) -> tuple[str, str]:
     body = summary_body(summary)
-    answer = client.post(
+    answer = client.create(
         f"{pull.path}/reviews",
         {
             "commit_id": pull.head_sha,
@@ -93,6 +94,22 @@ def _post(client: GitHubClient, pull: PullRequest, summary: Summary) -> tuple[st
             "body": body,
             "comments": [inline_comment(finding) for finding in summary.inline],
         },
+        find=lambda: find_review(client, pull, body),
     )
     url = answer.get("html_url", "") if isinstance(answer, dict) else ""
     return body, str(url)
+
+
+def find_review(client: GitHubClient, pull: PullRequest, body: str) -> dict[str, Any] | None:
+    """The review already on the pull request with exactly this body (its
+    markers name the head and every finding), e.g. one whose POST reached
+    GitHub but whose answer was lost; None when there is none."""
+    wanted = _same_text(body)
+    for review in client.paginate(f"{pull.path}/reviews"):
+        if isinstance(review, dict) and _same_text(str(review.get("body") or "")) == wanted:
+            return review
+    return None
+
+
+def _same_text(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
