@@ -19,6 +19,7 @@ FORMAT_VERSION = 1
 
 
 def baseline_path(root: Path, config: Config) -> Path:
+    """The configured baseline (load_config made it absolute), else the default."""
     return root / (config.baseline or DEFAULT_BASELINE)
 
 

@@ -22,9 +22,11 @@ from reviewer.errors import (
     EXIT_USAGE,
     ReviewerError,
 )
+from reviewer.findings import Severity
 
 FORMAT_NAMES = ("text", "json", "sarif", "github", "rdjson")
-SEVERITY_NAMES = ("info", "warning", "error")
+SEVERITY_NAMES = tuple(severity.label for severity in Severity)
+SEVERITY_CHOICES = "{" + ",".join(SEVERITY_NAMES) + "}"
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
 
 
@@ -56,8 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format")
     diff.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    diff.add_argument("--fail-level", choices=SEVERITY_NAMES, help="exit 1 at or above this")
-    diff.add_argument("--min-severity", choices=SEVERITY_NAMES, help="hide findings below this")
+    diff.add_argument(
+        "--fail-level", type=_severity, metavar=SEVERITY_CHOICES, help="exit 1 at or above this"
+    )
+    diff.add_argument(
+        "--min-severity", type=_severity, metavar=SEVERITY_CHOICES, help="hide findings below this"
+    )
     diff.add_argument("--max-findings", type=_non_negative, metavar="N", help="show at most N")
     diff.add_argument("--filter-mode", choices=FILTER_MODES, help="which lines findings may be on")
     diff.add_argument("--baseline", metavar="FILE", help="hide findings recorded in FILE")
@@ -90,8 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         "github", help="review a pull request and post one review on it (GitHub Actions)"
     )
     _add_review_options(github)
-    github.add_argument("--fail-level", choices=SEVERITY_NAMES, help="exit 1 at or above this")
-    github.add_argument("--min-severity", choices=SEVERITY_NAMES, help="hide findings below this")
+    github.add_argument(
+        "--fail-level", type=_severity, metavar=SEVERITY_CHOICES, help="exit 1 at or above this"
+    )
+    github.add_argument(
+        "--min-severity", type=_severity, metavar=SEVERITY_CHOICES, help="hide findings below this"
+    )
     github.add_argument(
         "--max-comments", type=_non_negative, default=25, metavar="N", help="inline comments"
     )
@@ -133,6 +143,14 @@ def _add_review_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--exclude", action="append", metavar="GLOB", help="skip these paths")
     command.add_argument("--disable", action="append", metavar="ID", help="switch a check off")
     command.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
+
+
+def _severity(value: str) -> Severity:
+    """Flags become typed values here, as config-file values do in config.py."""
+    if value not in SEVERITY_NAMES:
+        choices = ", ".join(repr(name) for name in SEVERITY_NAMES)
+        raise argparse.ArgumentTypeError(f"invalid choice: {value!r} (choose from {choices})")
+    return Severity.parse(value)
 
 
 def _non_negative(value: str) -> int:

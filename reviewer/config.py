@@ -4,14 +4,24 @@ validated by pydantic; CLI flags override the file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from reviewer.config_files import find_config_file, reviewer_table
 from reviewer.errors import ConfigError
+from reviewer.findings import Severity
 
-SeverityName = Literal["info", "warning", "error"]
+SEVERITY_NAMES = tuple(severity.label for severity in Severity)
+
 FilterMode = Literal["added", "diff_context", "file", "nofilter"]
 
 
@@ -45,19 +55,37 @@ class ModelConfig(BaseModel):
     cache: bool = True
 
 
+def _severity(value: object) -> Severity:
+    """A severity from a config file or the editor ("error"), or one the
+    command line already parsed: strings stop here."""
+    if isinstance(value, Severity):
+        return value
+    if isinstance(value, str) and value in SEVERITY_NAMES:
+        return Severity.parse(value)
+    # The message pydantic gave when these were Literal strings.
+    raise PydanticCustomError("literal_error", "Input should be 'info', 'warning' or 'error'")
+
+
+SeverityValue = Annotated[
+    Severity, BeforeValidator(_severity), PlainSerializer(lambda s: s.label, return_type=str)
+]
+
+
 class Config(BaseModel):
     """Every setting a review reads. Field names are the config-file keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     filter_mode: FilterMode = "added"
-    fail_level: SeverityName = "error"
-    min_severity: SeverityName = "info"
+    fail_level: SeverityValue = Severity.ERROR
+    min_severity: SeverityValue = Severity.INFO
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     max_findings: int | None = Field(default=None, ge=0)
     exclude: tuple[str, ...] = ()  # path globs never reviewed
     disable: tuple[str, ...] = ()  # check ids switched off
-    baseline: str | None = None  # defaults to .reviewer-baseline.json when present
+    # Relative to the repository root (load_config resolves it); defaults to
+    # .reviewer-baseline.json when that file is present.
+    baseline: Path | None = None
     max_file_bytes: int = Field(default=1_000_000, gt=0)
     untracked: bool = True
     model: ModelConfig = ModelConfig()
@@ -96,7 +124,10 @@ def load_config(
         for key in LIST_KEYS:
             if key in flag_values:
                 flag_values[key] = (*getattr(file_config, key), *flag_values[key])
-    return validate_config({**file_values, **flag_values}, source=str(path or "defaults"))
+    config = validate_config({**file_values, **flag_values}, source=str(path or "defaults"))
+    if config.baseline is not None and not config.baseline.is_absolute():
+        config = config.model_copy(update={"baseline": root / config.baseline})
+    return config
 
 
 def validate_config(values: dict[str, Any], source: str) -> Config:

@@ -11,7 +11,7 @@ from reviewer.checks import run_checks
 from reviewer.config import Config
 from reviewer.diff import ChangeSet, FileChange, SkippedFile
 from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
-from reviewer.findings import Finding, Severity, with_fingerprints
+from reviewer.findings import Finding, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.report import Report
 from reviewer.syntax import ParsedFile, ReviewUnit, line_spans, parse_file, review_units
@@ -100,7 +100,7 @@ def review(
         description=change_set.description,
         root=change_set.root,
         findings=tuple(findings),
-        fail_level=Severity.parse(config.fail_level),
+        fail_level=config.fail_level,
         files_reviewed=files_reviewed,
         units_reviewed=units_reviewed,
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from reviewer.config import Config
 from reviewer.diff import FileChange
-from reviewer.findings import Finding, Severity
+from reviewer.findings import Finding
 from reviewer.suppress import is_suppressed
 
 
@@ -42,7 +42,6 @@ def filter_file_findings(
 ) -> list[Finding]:
     """The findings of one file that survive every per-file filter."""
     allowed = in_scope_lines(change, config.filter_mode)
-    min_severity = Severity.parse(config.min_severity)
     disabled = set(config.disable)
     kept = []
     for finding in findings:
@@ -53,7 +52,9 @@ def filter_file_findings(
             reason = "disabled"
         elif is_suppressed(finding, lines, comment_tokens):
             reason = "suppressed"
-        elif finding.severity < min_severity or finding.confidence < _threshold(finding, config):
+        elif finding.severity < config.min_severity or (
+            finding.confidence < _threshold(finding, config)
+        ):
             reason = "below threshold"
         elif finding.fingerprint in baseline:
             reason = "in baseline"

@@ -28,6 +28,16 @@ class Severity(IntEnum):
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What the catalog says about the check behind a finding, so formatters
+    (SARIF's rule table) need not look it up again."""
+
+    description: str  # the message template, captures shown as <name>
+    severity: Severity  # the check's own severity
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """A review comment on a span of the new text of a file.
 
@@ -49,6 +59,8 @@ class Finding:
     confidence: float = 1.0
     snippet: str = ""  # the flagged source text, used for the fingerprint
     fingerprint: str = ""
+    language: str | None = None  # of the file, when a grammar covers it
+    rule: RuleInfo | None = None  # the structural check's catalog entry
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -7,6 +7,7 @@ import pytest
 from reviewer.cli import main
 from reviewer.config import Config, ModelConfig, find_config_file, load_config
 from reviewer.errors import ConfigError
+from reviewer.findings import Severity
 from tests.conftest import GitRepo
 
 
@@ -14,7 +15,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config == Config()
     assert config.filter_mode == "added"
-    assert config.fail_level == "error"
+    assert config.fail_level == Severity.ERROR
 
 
 def test_reads_tool_reviewer_from_pyproject(tmp_path: Path) -> None:
@@ -22,7 +23,7 @@ def test_reads_tool_reviewer_from_pyproject(tmp_path: Path) -> None:
         '[project]\nname = "x"\n\n[tool.reviewer]\nfail-level = "warning"\nexclude = ["vendor"]\n'
     )
     config = load_config(tmp_path)
-    assert config.fail_level == "warning"
+    assert config.fail_level == Severity.WARNING
     assert config.exclude == ("vendor",)
 
 
@@ -35,7 +36,7 @@ def test_dedicated_file_wins_over_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.reviewer]\nfail_level = "warning"\n')
     (tmp_path / ".reviewer.toml").write_text('fail_level = "info"\n')
     assert find_config_file(tmp_path) == tmp_path / ".reviewer.toml"
-    assert load_config(tmp_path).fail_level == "info"
+    assert load_config(tmp_path).fail_level == Severity.INFO
 
 
 def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
 def test_overrides_beat_the_file(tmp_path: Path) -> None:
     (tmp_path / ".reviewer.toml").write_text("fail_level = 'info'\nmax_findings = 3\n")
     config = load_config(tmp_path, overrides={"fail_level": "error"})
-    assert config.fail_level == "error"
+    assert config.fail_level == Severity.ERROR
     assert config.max_findings == 3
 
 
@@ -257,7 +258,7 @@ def test_command_line_lists_add_to_the_file_lists(tmp_path: Path) -> None:
     overrides = {"exclude": ("build",), "fail_level": "warning"}
     extended = load_config(tmp_path, overrides=overrides, extend_lists=True)
     assert extended.exclude == ("vendor", "build")
-    assert extended.fail_level == "warning"
+    assert extended.fail_level == Severity.WARNING
     # The editor's settings (the language server) replace the lists instead.
     assert load_config(tmp_path, overrides=overrides).exclude == ("build",)
 
@@ -266,3 +267,19 @@ def test_a_bad_file_list_is_the_file_s_error_even_with_flags(tmp_path: Path) -> 
     (tmp_path / ".reviewer.toml").write_text("exclude = 3\n")
     with pytest.raises(ConfigError, match=r"\.reviewer\.toml: bad value for 'exclude'"):
         load_config(tmp_path, overrides={"exclude": ("build",)}, extend_lists=True)
+
+
+def test_values_are_typed_once_at_load(tmp_path: Path) -> None:
+    # Below the config, nothing parses strings: severities are Severity, the
+    # baseline is a path resolved against the repository root.
+    (tmp_path / ".reviewer.toml").write_text(
+        "min_severity = 'warning'\nbaseline = 'ci/accepted.json'\n"
+    )
+    config = load_config(tmp_path)
+    assert config.min_severity is Severity.WARNING
+    assert config.baseline == tmp_path / "ci" / "accepted.json"
+    assert load_config(tmp_path, overrides={"fail_level": Severity.INFO}).fail_level is (
+        Severity.INFO
+    )
+    with pytest.raises(ConfigError, match="Input should be 'info', 'warning' or 'error'"):
+        load_config(tmp_path, overrides={"fail_level": "fatal"})

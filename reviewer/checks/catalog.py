@@ -22,17 +22,19 @@ see reviewer/queries.py.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import tree_sitter
 
 from reviewer.checks import predicates
-from reviewer.findings import Severity
+from reviewer.findings import RuleInfo, Severity
 from reviewer.languages import LanguageSpec
 from reviewer.queries import QueryText, compile_query
 
 REQUIRED_KEYS = frozenset({"id", "severity", "message"})
 KNOWN_KEYS = REQUIRED_KEYS | {"fix", "exclude-paths"}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)\}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class Check:
     message: str
     fix: str | None
     exclude_paths: tuple[str, ...]
+
+    @functools.cached_property
+    def info(self) -> RuleInfo:
+        """The catalog entry its findings carry (message captures as <name>)."""
+        description = _PLACEHOLDER.sub(r"<\1>", self.message)
+        return RuleInfo(description, self.severity, self.language)
 
 
 @dataclass(frozen=True)

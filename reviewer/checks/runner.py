@@ -70,6 +70,8 @@ def _finding(parsed: ParsedFile, check: Check, captures: predicates.Captures) ->
         # The whole flagged lines identify a finding better than the node
         # alone (many `[]` defaults, one per line).
         snippet="\n".join(parsed.lines[line - 1 : end_line]),
+        language=check.language,
+        rule=check.info,
     )
 
 

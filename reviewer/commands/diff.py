@@ -63,7 +63,7 @@ def _nothing_to_review(args: argparse.Namespace) -> Report | None:
     if root is None or find_config_file(root) is not None:
         return None
     description = "staged vs HEAD" if args.staged else "work tree vs HEAD"
-    return Report(description, root, (), Severity.parse(args.fail_level or "error"))
+    return Report(description, root, (), args.fail_level or Severity.ERROR)
 
 
 def _color_allowed() -> bool:

@@ -3,15 +3,13 @@ under %SRCROOT%, fingerprints without line numbers, fixes from suggestions."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from reviewer import __version__
-from reviewer.findings import Finding, Severity
+from reviewer.findings import Finding, RuleInfo, Severity
 from reviewer.formatters import OutputOptions, ordered
 from reviewer.formatters.json import dumps
 
@@ -24,46 +22,15 @@ SCHEMA_URI = (
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "reviewer/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)\}")
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What the catalog knows about a rule id."""
-
-    description: str
-    severity: Severity
-    language: str | None = None
-
-
-# (rule id, path of a finding with that id) -> catalog entry, if any.
-RuleLookup = Callable[[str, str], RuleInfo | None]
-
-
-def catalog_rule(rule_id: str, path: str) -> RuleInfo | None:
-    """The structural check `rule_id` of the language of `path`."""
-    from reviewer.checks import checks_for
-    from reviewer.languages import language_for_path
-
-    spec = language_for_path(path)
-    check_set = checks_for(spec) if spec is not None else None
-    if check_set is None:
-        return None
-    for check in check_set.checks:
-        if check.id == rule_id:
-            # Message templates name captures (`{name}`); show them as <name>.
-            text = _PLACEHOLDER.sub(r"<\1>", check.message)
-            return RuleInfo(description=text, severity=check.severity, language=check.language)
-    return None
 
 
 def format_sarif(report: Report, options: OutputOptions) -> str:
     return dumps(sarif_log(report))
 
 
-def sarif_log(report: Report, rule_lookup: RuleLookup = catalog_rule) -> dict[str, Any]:
+def sarif_log(report: Report) -> dict[str, Any]:
     findings = ordered(report)
-    rules = _rules(findings, rule_lookup)
+    rules = _rules(findings)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "reviewer", "version": __version__, "rules": rules}},
@@ -84,7 +51,7 @@ def sarif_log(report: Report, rule_lookup: RuleLookup = catalog_rule) -> dict[st
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _rules(findings: Sequence[Finding], rule_lookup: RuleLookup) -> list[dict[str, Any]]:
+def _rules(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     by_id: dict[str, list[Finding]] = {}
     for finding in findings:
         by_id.setdefault(finding.rule_id, []).append(finding)
@@ -92,7 +59,7 @@ def _rules(findings: Sequence[Finding], rule_lookup: RuleLookup) -> list[dict[st
     for rule_id in sorted(by_id):
         group = by_id[rule_id]
         structural = [f for f in group if f.source != "model"]
-        info = rule_lookup(rule_id, structural[0].path) if structural else None
+        info = structural[0].rule if structural else None
         if info is None:
             source = "model" if not structural else structural[0].source
             what = "the review model" if source == "model" else f"the {source} tier"

@@ -186,6 +186,7 @@ def _finding(
         suggestion=comment.suggestion if comment.suggestion else None,
         confidence=round(confidence, 3),
         snippet=line_text,
+        language=parsed.language,
     )
 
 

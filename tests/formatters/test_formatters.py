@@ -16,12 +16,12 @@ import pytest
 
 from reviewer.diff import SkippedFile
 from reviewer.engine import Report
-from reviewer.findings import Finding, Severity
+from reviewer.findings import Finding, RuleInfo, Severity
 from reviewer.formatters import FORMATTERS, OutputOptions
 from reviewer.formatters.github import annotation, escape_data, escape_property, format_github
 from reviewer.formatters.json import dumps
 from reviewer.formatters.rdjson import rdjson_payload
-from reviewer.formatters.sarif import RuleInfo, catalog_rule, sarif_log
+from reviewer.formatters.sarif import sarif_log
 from reviewer.formatters.text import format_text
 from tests.sarif_schema import sarif_errors, sarif_schema
 
@@ -56,6 +56,15 @@ def col(line: str, needle: str) -> int:
     return line.index(needle) + 1
 
 
+# The catalog entries the findings carry: fixed here, so the golden files do
+# not change with checks.scm.
+RULES = {
+    "py-mutable-default-arg": RuleInfo("Mutable default argument", Severity.WARNING, "python"),
+    "py-none-equality": RuleInfo("Comparison to None with `==`", Severity.WARNING, "python"),
+    "js-loose-equality": RuleInfo("Loose equality", Severity.ERROR, "javascript"),
+}
+
+
 def golden_report() -> Report:
     todo = UTIL[4]
     findings = (
@@ -70,6 +79,7 @@ def golden_report() -> Report:
             rule_id="js-todo-comment",
             message="TODO left in changed code",
             fingerprint="5e5e5e5e5e5e5e5e:0",
+            language="javascript",  # no catalog entry: SARIF says which tier reported it
         ),
         Finding(
             path="src/app.py",
@@ -82,6 +92,8 @@ def golden_report() -> Report:
             message="Comparison to None with `==`; use `is None`",
             suggestion="    if item is None:",
             fingerprint="2b2b2b2b2b2b2b2b:0",
+            language="python",
+            rule=RULES["py-none-equality"],
         ),
         Finding(
             path="src/app.py",
@@ -93,6 +105,8 @@ def golden_report() -> Report:
             rule_id="py-mutable-default-arg",
             message="Mutable default argument `items=[]` is shared between calls",
             fingerprint="1a1a1a1a1a1a1a1a:0",
+            language="python",
+            rule=RULES["py-mutable-default-arg"],
         ),
         Finding(
             path="src/app.py",
@@ -119,6 +133,8 @@ def golden_report() -> Report:
             message="`==` converts its operands before comparing; use `===`",
             suggestion="  if (a === b) {",
             fingerprint="4d4d4d4d4d4d4d4d:0",
+            language="javascript",
+            rule=RULES["js-loose-equality"],
         ),
     )
     return Report(
@@ -151,21 +167,11 @@ def empty_report() -> Report:
     )
 
 
-def fixed_rules(rule_id: str, path: str) -> RuleInfo | None:
-    """A stand-in catalog, so the golden files do not change with checks.scm."""
-    known = {
-        "py-mutable-default-arg": RuleInfo("Mutable default argument", Severity.WARNING, "python"),
-        "py-none-equality": RuleInfo("Comparison to None with `==`", Severity.WARNING, "python"),
-        "js-loose-equality": RuleInfo("Loose equality", Severity.ERROR, "javascript"),
-    }
-    return known.get(rule_id)
-
-
 REPORTS = {"report": golden_report, "empty": empty_report}
 RENDERERS = {
     "txt": lambda report: format_text(report, OutputOptions()),
     "json": lambda report: FORMATTERS["json"](report, OutputOptions()),
-    "sarif": lambda report: dumps(sarif_log(report, rule_lookup=fixed_rules)),
+    "sarif": lambda report: dumps(sarif_log(report)),
     "github.txt": lambda report: format_github(report, OutputOptions()),
     "rdjson": lambda report: FORMATTERS["rdjson"](report, OutputOptions()),
 }
@@ -201,7 +207,7 @@ def test_sarif_validates_against_the_official_schema(name: str) -> None:
     validator_class.check_schema(schema)
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     for log in (
-        sarif_log(REPORTS[name](), rule_lookup=fixed_rules),
+        sarif_log(REPORTS[name]()),
         json.loads(FORMATTERS["sarif"](REPORTS[name](), OutputOptions())),
     ):
         assert sarif_errors(log) == []
@@ -210,7 +216,7 @@ def test_sarif_validates_against_the_official_schema(name: str) -> None:
 
 
 def test_sarif_rules_results_and_fixes() -> None:
-    log = sarif_log(golden_report(), rule_lookup=fixed_rules)
+    log = sarif_log(golden_report())
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
@@ -232,15 +238,20 @@ def test_sarif_rules_results_and_fixes() -> None:
     assert replacement["insertedContent"]["text"] == "    if item is None:"
 
 
-def test_sarif_uses_the_real_catalog_for_structural_rules() -> None:
-    info = catalog_rule("py-none-equality", "src/app.py")
-    assert info is not None and info.language == "python"
-    assert "{" not in info.description
-    assert catalog_rule("model/resource-leak", "src/app.py") is None
-    assert catalog_rule("py-none-equality", "README") is None
-    log = json.loads(FORMATTERS["sarif"](golden_report(), OutputOptions()))
-    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["py-none-equality"]["properties"] == {"source": "structural", "language": "python"}
+def test_structural_findings_carry_their_catalog_entry_to_sarif() -> None:
+    from reviewer.checks import run_checks
+    from reviewer.syntax import parse_file
+
+    (finding,) = run_checks(parse_file("src/app.py", "if item == None:\n    pass\n"))
+    assert finding.rule_id == "py-none-equality"
+    assert finding.language == "python"
+    assert finding.rule is not None and finding.rule.language == "python"
+    assert "{" not in finding.rule.description
+    report = Report("work tree vs HEAD", Path("/repo"), (finding,), Severity.ERROR)
+    log = json.loads(FORMATTERS["sarif"](report, OutputOptions()))
+    (rule,) = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["properties"] == {"source": "structural", "language": "python"}
+    assert rule["shortDescription"]["text"] == finding.rule.description
 
 
 def test_sarif_uris_are_relative_and_escaped() -> None:
