@@ -1,24 +1,22 @@
-"""What the benchmark scripts share: finding tools, interleaved timing,
-statistics, machine facts and markdown tables. Standard library only."""
+"""What the benchmark scripts share to measure: finding tools, git, interleaved
+timing. What they share to write results is in _report.py. Standard library
+only."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO_ROOT / "bench"
 WORK_DIR = BENCH_DIR / ".work"  # gitignored
-RESULTS_DIR = BENCH_DIR / "results"
 NOT_INSTALLED = "not installed"
 # The bug-finding ruff rules the peers run (pinned: ruff's default set changes).
 RUFF_RULES = "E711,E712,E721,E722,B006,B008,F632,S105,S106,S307,S608,T100"
@@ -116,6 +114,12 @@ def crashed(run: Run) -> bool:
     return run.returncode not in (0, 1) or "Traceback (most recent call last)" in run.stderr
 
 
+def exit_cell(subject: Subject) -> str:
+    """The exit codes a subject's runs ended with, and whether any crashed."""
+    codes = ", ".join(str(code) for code in sorted({run.returncode for run in subject.runs}))
+    return codes + (" (crashed)" if any(crashed(run) for run in subject.runs) else "")
+
+
 def last_line(text: str) -> str:
     lines = text.strip().splitlines()
     return lines[-1] if lines else "no output"
@@ -138,71 +142,3 @@ def interleave(
         if not quiet:
             label = "warm-up" if round_index < warmup else f"round {round_index - warmup + 1}"
             print(f"bench: {label}/{repetitions} done", file=sys.stderr)
-
-
-def seconds(value: float) -> str:
-    return f"{value:.3f}"
-
-
-def millis(value: float) -> str:
-    return f"{value * 1000:.1f}"
-
-
-def ratio(value: float, reference: float) -> str:
-    return f"{value / reference:.2f}x" if reference > 0 else "n/a"
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
-    return "\n".join(lines)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def load_average() -> str:
-    """1, 5 and 15 minute load averages: how busy the shared machine was."""
-    try:
-        return " / ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
-def machine_facts(extra: Mapping[str, str] | None = None) -> str:
-    """A markdown bullet list: date, cores, CPU, OS, Python, git, extras."""
-    facts = {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores (nproc)": str(os.cpu_count()),
-        "cpu": cpu_model(),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": f"{platform.python_version()} ({sys.executable})",
-        "git": tool_version(["git", "--version"]),
-        "reviewer commit": _reviewer_commit(),
-        "load average 1/5/15 min, when written": load_average(),
-        **(extra or {}),
-    }
-    return "\n".join(f"- {key}: {value}" for key, value in facts.items())
-
-
-def _reviewer_commit() -> str:
-    try:
-        sha = git(REPO_ROOT, "rev-parse", "--short", "HEAD").strip()
-        dirty = git(REPO_ROOT, "status", "--porcelain", "--", "reviewer", "grammars").strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{sha}{' + uncommitted changes in reviewer/ or grammars/' if dirty else ''}"
-
-
-def write_result(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    print(f"bench: wrote {path}", file=sys.stderr)
-    return path

@@ -1,6 +1,6 @@
 """A reproducible synthetic repository: a base commit of smaller files and a
 work tree that modifies them and adds new ones, in several languages, from
-the templates in _templates.py and a fixed random seed."""
+the templates in templates/*.toml (_templates.py) and a fixed random seed."""
 
 from __future__ import annotations
 

@@ -9,17 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import (
-    BENCH_DIR,
-    NOT_INSTALLED,
-    Subject,
-    crashed,
-    last_line,
-    markdown_table,
-    ratio,
-    seconds,
-)
+from _common import BENCH_DIR, NOT_INSTALLED, Subject, exit_cell, last_line
 from _corpus import Corpus
+from _report import markdown_table, ratio, seconds, spread
 from _templates import LANGUAGES
 
 PROBE = "reviewer engine (in-process probe)"
@@ -48,17 +40,12 @@ def _findings_cell(subject: Subject) -> str:
     return ", ".join("n/a" if c is None else str(c) for c in sorted(counts, key=str))
 
 
-def _exit_cell(subject: Subject) -> str:
-    codes = ", ".join(str(code) for code in sorted({run.returncode for run in subject.runs}))
-    return codes + (" (crashed)" if any(crashed(run) for run in subject.runs) else "")
-
-
 def _row(
     name: str,
     scope: tuple[int, int],
     times: list[float],
     reference: float,
-    exit_cell: str,
+    exits: str,
     findings: str,
 ) -> list[str]:
     files, lines = scope
@@ -66,11 +53,9 @@ def _row(
         name,
         str(files),
         f"{lines:,}",
-        seconds(statistics.median(times)),
-        seconds(min(times)),
-        seconds(max(times)),
+        *spread(times),
         ratio(statistics.median(times), reference),
-        exit_cell,
+        exits,
         findings,
     ]
 
@@ -119,7 +104,7 @@ def timing_table(subjects: list[Subject], corpus: Corpus) -> str:
                     scope,
                     subject.times,
                     reference,
-                    _exit_cell(subject),
+                    exit_cell(subject),
                     _findings_cell(subject),
                 )
             )
@@ -156,18 +141,9 @@ def phase_table(probe: Subject) -> str:
     rows = []
     for key, label in labels.items():
         values = [phase[key] for phase in phases]
-        rows.append(
-            [label, seconds(statistics.median(values)), seconds(min(values)), seconds(max(values))]
-        )
+        rows.append([label, *spread(values)])
     read_review = [p["read"] + p["review_cold"] for p in phases]
-    rows.append(
-        [
-            "**read + first review (the work a CLI run does)**",
-            seconds(statistics.median(read_review)),
-            seconds(min(read_review)),
-            seconds(max(read_review)),
-        ]
-    )
+    rows.append(["**read + first review (the work a CLI run does)**", *spread(read_review)])
     last = phases[-1]
     counts = (
         f"Engine counts: {last['files']} files reviewed, {last['units']} review units, "

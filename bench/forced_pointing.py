@@ -21,7 +21,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from _common import REPO_ROOT, RESULTS_DIR, machine_facts, markdown_table, write_result
+from _common import REPO_ROOT
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 from reviewer.config import ModelConfig
 from reviewer.dataset.candidates import labelled_lines

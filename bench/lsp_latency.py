@@ -29,19 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import (
-    RESULTS_DIR,
-    RUFF_RULES,
-    WORK_DIR,
-    find_tool,
-    git,
-    machine_facts,
-    markdown_table,
-    report_missing,
-    tool_version,
-    write_result,
-)
+from _common import RUFF_RULES, WORK_DIR, find_tool, git, report_missing, tool_version
 from _lsp_client import LspProcess
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 FUNCTIONS = 250  # 8 lines each: a 2,000-line file
 EDITS = 200

@@ -30,7 +30,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from _common import REPO_ROOT, RESULTS_DIR, machine_facts, markdown_table, write_result
+from _common import REPO_ROOT
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 from reviewer.config import ModelConfig
 from reviewer.model.cache import AnswerCache

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import REPO_ROOT, RESULTS_DIR, machine_facts, markdown_table, write_result
+from _common import REPO_ROOT
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 from reviewer.checks import checks_for
 from reviewer.config import Config, FilterMode

@@ -22,22 +22,26 @@ from pathlib import Path
 
 from _common import (
     NOT_INSTALLED,
-    RESULTS_DIR,
     RUFF_RULES,
     WORK_DIR,
     Subject,
     crashed,
+    exit_cell,
     find_tool,
     git,
     interleave,
     last_line,
+    report_missing,
+    tool_version,
+)
+from _report import (
+    RESULTS_DIR,
     load_average,
     machine_facts,
     markdown_table,
     millis,
     ratio,
-    report_missing,
-    tool_version,
+    spread,
     write_result,
 )
 
@@ -130,18 +134,12 @@ def timing_table(subjects: list[Subject]) -> str:
         if subject.missing or not subject.runs:
             rows.append([subject.name, NOT_INSTALLED, "", "", "", ""])
             continue
-        times = subject.times
-        codes = ", ".join(str(c) for c in sorted({r.returncode for r in subject.runs}))
-        if any(crashed(run) for run in subject.runs):
-            codes += " (crashed)"
         rows.append(
             [
                 subject.name,
-                millis(statistics.median(times)),
-                millis(min(times)),
-                millis(max(times)),
-                ratio(statistics.median(times), reference),
-                codes,
+                *spread(subject.times, millis),
+                ratio(subject.median, reference),
+                exit_cell(subject),
             ]
         )
     return markdown_table(

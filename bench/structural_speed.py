@@ -18,7 +18,6 @@ from pathlib import Path
 from _common import (
     BENCH_DIR,
     NOT_INSTALLED,
-    RESULTS_DIR,
     RUFF_RULES,
     WORK_DIR,
     Subject,
@@ -26,13 +25,11 @@ from _common import (
     find_tool,
     interleave,
     last_line,
-    load_average,
-    machine_facts,
     report_missing,
     tool_version,
-    write_result,
 )
 from _corpus import Corpus, build_corpus
+from _report import RESULTS_DIR, load_average, machine_facts, write_result
 from _speed_tables import PROBE, phase_table, probe_table, timing_table
 
 SEMGREP_RULES = BENCH_DIR / "semgrep_rules.yml"
@@ -193,7 +190,7 @@ peers installed as in bench/README.md):
 ## The diff
 
 A synthetic git repository built by `bench/_corpus.py` from the templates in
-`bench/_templates.py` (seed {args.seed}, {args.files_per_language} files per language,
+`bench/templates/` (seed {args.seed}, {args.files_per_language} files per language,
 {args.functions} functions per work-tree file, about 20% of them carrying a planted
 defect): the base commit holds smaller versions of the files, the work tree modifies
 functions and inserts new ones; {corpus.new_files} files are new (untracked).
