@@ -1,7 +1,7 @@
-"""TypeScript structural checks. grammars/typescript/checks.scm holds the
-JavaScript checks with ts- ids and serves both the typescript and the tsx
-grammar, so every JavaScript case runs again through both, plus cases with
-TypeScript-only syntax (annotations, modifiers, decorators, `as`, `!`)."""
+"""TypeScript structural checks. TypeScript and TSX inherit the JavaScript
+checks with ts- ids (grammars/languages.toml), so every JavaScript case runs
+again through both grammars, plus cases with TypeScript-only syntax
+(annotations, modifiers, decorators, `as`, `!`)."""
 
 from __future__ import annotations
 
