@@ -5,10 +5,6 @@ again through both grammars, plus cases with TypeScript-only syntax
 
 from __future__ import annotations
 
-import pytest
-
-from reviewer.checks import checks_for
-from reviewer.languages import registry
 from tests.checks import test_javascript as js
 from tests.checks.helpers import only
 
@@ -62,30 +58,6 @@ TS_NEGATIVE: list[tuple[str, str]] = [
 POSITIVE = [(_ts(rule), source, line, fix) for rule, source, line, fix in js.POSITIVE]
 POSITIVE += TS_POSITIVE
 NEGATIVE = [(_ts(rule), source) for rule, source in js.NEGATIVE] + TS_NEGATIVE
-EXPECTED_IDS = {_ts(rule) for rule in js.EXPECTED_IDS}
-
-
-@pytest.mark.parametrize("language", ["typescript", "tsx"])
-def test_query_compiles_for_both_grammars(language: str) -> None:
-    check_set = checks_for(registry()[language])
-    assert check_set is not None
-    assert {check.id for check in check_set.checks} == EXPECTED_IDS
-    assert len(check_set.checks) == 17
-
-
-@pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize(("rule", "source", "line", "suggestion"), POSITIVE)
-def test_fires(path: str, rule: str, source: str, line: int, suggestion: str | None) -> None:
-    found = only(path, source, rule)
-    assert [f.line for f in found] == [line]
-    assert found[0].suggestion == suggestion
-    assert found[0].message and "{" not in found[0].message
-
-
-@pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize(("rule", "source"), NEGATIVE)
-def test_stays_quiet(path: str, rule: str, source: str) -> None:
-    assert only(path, source, rule) == []
 
 
 def test_tsx_markup_does_not_confuse_the_checks() -> None:
