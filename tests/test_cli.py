@@ -206,3 +206,24 @@ def test_empty_review_still_validates_a_config_file(committed: GitRepo, capsys) 
     committed.commit("config")
     code, _, err = run(capsys, "diff")
     assert code == 2 and "unknown key 'colour'" in err
+
+
+def test_the_config_file_is_read_once_per_review(
+    committed: GitRepo, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reviewer.config_files
+
+    committed.write("m.py", DEFECT)
+    committed.write(".reviewer.toml", "exclude = ['vendor']\n")
+    reads: list[Path] = []
+    original = reviewer.config_files.read_toml
+
+    def counting(path: Path) -> dict:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(reviewer.config_files, "read_toml", counting)
+    report = review_json(capsys, "--exclude", "m.py", "--fail-level", "warning")
+    assert report["findings"] == []  # the flag's exclude added to the file's
+    assert report["summary"]["fail_level"] == "warning"
+    assert [path.name for path in reads].count(".reviewer.toml") == 1
