@@ -141,6 +141,12 @@ class ModelWorker:
             self._call(server.publish, current)
 
     def _tier(self, config: Config, root: Path) -> ModelTier | None:
+        if self.backend is not None and self.backend.changed_on_disk():
+            # Replaced while the server ran: never review with the old file's
+            # state; resolve (and so verify) it again.
+            self._call(self.server.log, "reviewer: the model file changed on disk; reloading")
+            self.backend.close()
+            self.backend, self.unavailable = None, None
         if self.backend is None:
             mode = wanted(config.model, None)
             try:

@@ -72,6 +72,11 @@ class Backend(ABC):
         that gives no log-probabilities, so confidences are a flat 0.5)."""
         return []
 
+    def changed_on_disk(self) -> bool:
+        """True when the model file was replaced since the backend was built
+        (a long-lived process, the language server, then builds a new one)."""
+        return False
+
     def interrupt(self) -> None:  # noqa: B027 (optional hook, not abstract)
         """Ask a request running on another thread to stop soon."""
 

@@ -1,7 +1,9 @@
 """On-disk cache of model answers, so an unchanged unit costs no inference.
 
 One small JSON file per answer, named by the hash of everything the answer
-depends on, written atomically (parallel runs may share the cache)."""
+depends on, written atomically (parallel runs may share the cache). Each
+file carries its key and a checksum of its answer: a damaged, truncated or
+misplaced file is a miss, never an answer."""
 
 from __future__ import annotations
 
@@ -41,19 +43,37 @@ class AnswerCache:
     def get(self, key: str) -> CachedAnswer | None:
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return CachedAnswer(str(data["text"]), tuple(float(c) for c in data["confidences"]))
+            answer = CachedAnswer(str(data["text"]), tuple(float(c) for c in data["confidences"]))
+            if data["key"] != key or data["check"] != _checksum(key, answer):
+                return None
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or damaged: review again
+        return answer
 
     def put(self, key: str, answer: CachedAnswer) -> None:
         path = self._path(key)
+        payload = {
+            "key": key,
+            "text": answer.text,
+            "confidences": list(answer.confidences),
+            "check": _checksum(key, answer),
+        }
+        temp: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"text": answer.text, "confidences": list(answer.confidences)}
             with tempfile.NamedTemporaryFile(
                 "w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8"
             ) as handle:
+                temp = Path(handle.name)
                 json.dump(payload, handle)
-            os.replace(handle.name, path)
+            os.replace(temp, path)
+            temp = None
         except OSError:
             pass  # a read-only or full cache costs speed, never the review
+        finally:
+            if temp is not None:  # failed or interrupted (Ctrl-C): no leftovers
+                temp.unlink(missing_ok=True)
+
+
+def _checksum(key: str, answer: CachedAnswer) -> str:
+    return cache_key(key, answer.text, list(answer.confidences))

@@ -89,13 +89,22 @@ def build_model_tier(
         return None, []
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
-    backend = build_backend(
-        settings,
-        model_path=model_path,
-        required=mode is True,
-        root=root,
-        adapter_enabled=adapter_enabled,
-    )
+    from reviewer.model.resolve import ModelCacheError, ModelIntegrityError
+
+    try:
+        backend = build_backend(
+            settings,
+            model_path=model_path,
+            required=mode is True,
+            root=root,
+            adapter_enabled=adapter_enabled,
+        )
+    except (ModelIntegrityError, ModelCacheError) as error:
+        if mode is True:
+            raise
+        # Damaged chunk packages or a cache that cannot hold the model: the
+        # run goes on without it, and says so once.
+        return None, [f"model: {error}; structural checks only"]
     if backend is None:
         return None, [NOT_INSTALLED]
     from reviewer.model.cache import AnswerCache

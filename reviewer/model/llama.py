@@ -49,6 +49,7 @@ class LlamaBackend(Backend):
         if adapter is not None and not adapter.is_file():
             raise BackendError(f"model adapter not found: {adapter}")
         self.adapter = adapter
+        self._stamp = _file_stamp(location.path)
         self._closed = False
         self.load_seconds = 0.0
         self.last_verify_seconds = 0.0
@@ -160,6 +161,9 @@ class LlamaBackend(Backend):
         """Stop the running request at llama.cpp's next graph operation
         (another thread calls this: the language server on a newer edit)."""
         self._interrupted = True
+
+    def changed_on_disk(self) -> bool:
+        return _file_stamp(self.location.path) != self._stamp
 
     def close(self) -> None:
         if not self._closed and "llm" in self.__dict__:
@@ -285,3 +289,12 @@ def _first_tokens(llm: Any, words: Sequence[str]) -> tuple[int, ...]:
         if tokens and tokens[0] not in ids:
             ids.append(tokens[0])
     return tuple(ids)
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime): what changes when a file is replaced or rewritten."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)

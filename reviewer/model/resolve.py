@@ -37,6 +37,29 @@ class ModelIntegrityError(ReviewerError):
     """A model file does not have the size or SHA-256 it must have."""
 
 
+class ModelCacheError(ReviewerError):
+    """The user cache cannot hold the assembled model (read-only, full)."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model assembled from chunk packages: its file name, size, SHA-256
+    and the packages holding its parts (tests use small ones)."""
+
+    name: str
+    size: int
+    sha256: str
+    packages: tuple[str, ...]
+
+
+def default_spec() -> ModelSpec:
+    return ModelSpec(DEFAULT_NAME, DEFAULT_SIZE, DEFAULT_SHA256, PART_PACKAGES)
+
+
+# How long a run waits for another process assembling the same model.
+LOCK_SECONDS = 600.0
+
+
 @dataclass(frozen=True)
 class ModelLocation:
     path: Path
@@ -63,25 +86,56 @@ def resolve_model(
     directory: Path | None = None,
     progress: bool | None = None,
     root: Path | None = None,
+    spec: ModelSpec | None = None,
 ) -> ModelLocation | None:
     """The model to load, or None when there is none (no download here).
 
     A relative `config_path` is taken from `root`, the directory of the
-    configuration (the repository), not from wherever the command runs."""
+    configuration (the repository), not from wherever the command runs.
+    Raises ModelIntegrityError for damaged chunk packages and ModelCacheError
+    when the cache cannot hold the assembled file."""
     if config_path and root is not None:
         config_path = str(root / Path(config_path).expanduser())
     explicit = _explicit(config_path, flag_path)
     if explicit is not None:
         return explicit
-    target = (directory or models_dir()) / DEFAULT_NAME
-    known = _read_sidecar(target) or _reverify(target)
+    wanted = spec or default_spec()
+    target = (directory or models_dir()) / wanted.name
+    known = _read_sidecar(target, wanted) or _reverify(target, wanted)
     if known is not None:
-        return ModelLocation(target, known, DEFAULT_SIZE, DEFAULT_SHA256)
-    parts = installed_parts()
+        return ModelLocation(target, known, wanted.size, wanted.sha256)
+    parts = installed_parts() if spec is None else installed_parts(spec.packages)
     if parts is None:
         return None
-    assemble(parts, target, progress=_stderr_is_tty() if progress is None else progress)
-    return ModelLocation(target, "packages", DEFAULT_SIZE, DEFAULT_SHA256)
+    show = _stderr_is_tty() if progress is None else progress
+    try:
+        with _assembly_lock(target):
+            # Another process may have assembled it while this one waited.
+            known = _read_sidecar(target, wanted)
+            if known is None:
+                assemble(parts, target, size=wanted.size, sha256=wanted.sha256, progress=show)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ModelCacheError(
+            f"cannot write the model into {target.parent}: {reason}; "
+            "free some space there or set XDG_CACHE_HOME to a writable directory"
+        ) from None
+    return ModelLocation(target, known or "packages", wanted.size, wanted.sha256)
+
+
+@contextlib.contextmanager
+def _assembly_lock(target: Path) -> Iterator[None]:
+    """One process assembles, the others wait and then find it done."""
+    from filelock import FileLock, Timeout
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(target.with_name(target.name + ".lock")), timeout=LOCK_SECONDS):
+            yield
+    except Timeout:
+        raise ModelCacheError(
+            f"another process has been assembling {target} for {LOCK_SECONDS:g} s"
+        ) from None
 
 
 def _explicit(config_path: str | None, flag_path: str | None) -> ModelLocation | None:
@@ -98,11 +152,11 @@ def _explicit(config_path: str | None, flag_path: str | None) -> ModelLocation |
     return None
 
 
-def installed_parts() -> list[Path] | None:
-    """The six chunk files of the default model, in order, or None when any
-    chunk package is missing. Finds them without importing the packages."""
+def installed_parts(packages: Iterable[str] = PART_PACKAGES) -> list[Path] | None:
+    """The chunk files of the default model (six packages), in order, or None
+    when any chunk package is missing. Finds them without importing them."""
     parts = []
-    for number, name in enumerate(PART_PACKAGES, start=1):
+    for number, name in enumerate(packages, start=1):
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
@@ -223,8 +277,17 @@ def _atomic_write_text(target: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile(
         "w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8"
     ) as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
+        try:
+            handle.write(text)
+        except BaseException:
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+    try:
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def _read_chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -236,9 +299,10 @@ def _sidecar(target: Path) -> Path:
     return target.with_name(target.name + ".json")
 
 
-def _read_sidecar(target: Path) -> str | None:
-    """The recorded origin when `target` is the verified default model and
-    unchanged since (same size and mtime); None otherwise."""
+def _read_sidecar(target: Path, spec: ModelSpec | None = None) -> str | None:
+    """The recorded origin when `target` is the verified model and unchanged
+    since (same size, mtime and inode); None otherwise."""
+    spec = spec or default_spec()
     try:
         data = json.loads(_sidecar(target).read_text(encoding="utf-8"))
         stat = target.stat()
@@ -246,33 +310,34 @@ def _read_sidecar(target: Path) -> str | None:
         return None
     if (
         isinstance(data, dict)
-        and data.get("sha256") == DEFAULT_SHA256
-        and data.get("size") == stat.st_size == DEFAULT_SIZE
+        and data.get("sha256") == spec.sha256
+        and data.get("size") == stat.st_size == spec.size
         and data.get("mtime_ns") == stat.st_mtime_ns
+        and data.get("inode", stat.st_ino) == stat.st_ino
     ):
         return str(data.get("origin", "packages"))
     return None
 
 
-def _reverify(target: Path) -> str | None:
-    """The cached default model without a matching sidecar (copied, touched,
-    or the sidecar lost): hash it once more instead of assembling it again."""
+def _reverify(target: Path, spec: ModelSpec) -> str | None:
+    """The cached model without a matching sidecar (copied, touched, or the
+    sidecar lost): hash it once more instead of assembling it again."""
     try:
-        if target.stat().st_size != DEFAULT_SIZE:
+        if target.stat().st_size != spec.size:
             return None
-        verify_file(target, DEFAULT_SIZE, DEFAULT_SHA256)
+        verify_file(target, spec.size, spec.sha256)
     except (OSError, ModelIntegrityError):
         return None
-    _write_sidecar(target, DEFAULT_SHA256, "packages")
+    _write_sidecar(target, spec.sha256, "packages")
     return "packages"
 
 
 def _write_sidecar(target: Path, sha256: str, origin: str) -> None:
     stat = target.stat()
-    record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
-    record["origin"] = origin
+    record: dict[str, object] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    record.update(inode=stat.st_ino, sha256=sha256, origin=origin)
     with contextlib.suppress(OSError):  # without it the next run hashes again
-        _sidecar(target).write_text(json.dumps(record), encoding="utf-8")
+        _atomic_write_text(_sidecar(target), json.dumps(record))
 
 
 def _write_verified(
