@@ -46,12 +46,6 @@ class Check:
     fix: str | None
     exclude_paths: tuple[str, ...]
 
-    @functools.cached_property
-    def info(self) -> RuleInfo:
-        """The catalog entry its findings carry (message captures as <name>)."""
-        description = _PLACEHOLDER.sub(r"<\1>", self.message)
-        return RuleInfo(description, self.severity, self.language)
-
 
 @dataclass(frozen=True)
 class CheckSet:
@@ -66,8 +60,20 @@ class CheckSet:
 
     @property
     def checks(self) -> list[Check]:
+        """One entry per id (the last pattern's, when several share an id)."""
         unique = {check.id: check for check in self.by_pattern if check.id not in self.removed}
         return [unique[key] for key in sorted(unique)]
+
+    @functools.cached_property
+    def rules(self) -> dict[str, RuleInfo]:
+        """Per id, the catalog entry its findings carry (as `reviewer checks`
+        lists it, captures shown as <name>)."""
+        return {
+            check.id: RuleInfo(
+                _PLACEHOLDER.sub(r"<\1>", check.message), check.severity, check.language
+            )
+            for check in self.checks
+        }
 
 
 # Compiled queries live as long as the process: py-tree-sitter 0.26.1 can

@@ -10,7 +10,7 @@ import tree_sitter
 
 from reviewer.checks import predicates
 from reviewer.checks.catalog import Check, checks_for
-from reviewer.findings import Finding
+from reviewer.findings import Finding, RuleInfo
 from reviewer.syntax import ParsedFile, matches_in
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.\-]*)\}")
@@ -35,7 +35,7 @@ def run_checks(parsed: ParsedFile, spans: Sequence[tuple[int, int]] | None = Non
             continue
         if _inside_parse_error(captures["finding"][0]):
             continue  # half-typed or misparsed code: the match means nothing
-        findings.append(_finding(parsed, check, captures))
+        findings.append(_finding(parsed, check, captures, check_set.rules[check.id]))
     return findings
 
 
@@ -52,7 +52,9 @@ def _excluded(check: Check, path: str) -> bool:
     return any(fnmatch.fnmatch(path, pattern) for pattern in check.exclude_paths)
 
 
-def _finding(parsed: ParsedFile, check: Check, captures: predicates.Captures) -> Finding:
+def _finding(
+    parsed: ParsedFile, check: Check, captures: predicates.Captures, rule: RuleInfo
+) -> Finding:
     node = captures["finding"][0]
     line, end_line = node.start_point.row + 1, node.end_point.row + 1
     if node.end_point.column == 0 and end_line > line:
@@ -71,7 +73,7 @@ def _finding(parsed: ParsedFile, check: Check, captures: predicates.Captures) ->
         # alone (many `[]` defaults, one per line).
         snippet="\n".join(parsed.lines[line - 1 : end_line]),
         language=check.language,
-        rule=check.info,
+        rule=rule,
     )
 
 

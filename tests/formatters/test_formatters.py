@@ -254,6 +254,29 @@ def test_structural_findings_carry_their_catalog_entry_to_sarif() -> None:
     assert rule["shortDescription"]["text"] == finding.rule.description
 
 
+def test_a_rule_with_several_patterns_has_one_catalog_entry() -> None:
+    # c-unbounded-sprintf has patterns with different messages; SARIF's rule
+    # table describes the id once, as `reviewer checks` lists it.
+    from reviewer.checks import checks_for, run_checks
+    from reviewer.languages import registry
+    from reviewer.syntax import parse_file
+    from tests.checks import test_c
+
+    rows = [row for row in test_c.POSITIVE if row[0] == "c-unbounded-sprintf"]
+    found = [
+        f
+        for _, source, *_ in rows
+        for f in run_checks(parse_file("src/net.c", source))
+        if f.rule_id == "c-unbounded-sprintf"
+    ]
+    assert len({f.message for f in found}) > 1
+    check_set = checks_for(registry()["c"])
+    assert check_set is not None
+    (listed,) = [c for c in check_set.checks if c.id == "c-unbounded-sprintf"]
+    assert {f.rule for f in found} == {check_set.rules["c-unbounded-sprintf"]}
+    assert check_set.rules["c-unbounded-sprintf"].severity == listed.severity
+
+
 def test_sarif_uris_are_relative_and_escaped() -> None:
     report = Report(
         description="d",
