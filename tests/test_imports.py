@@ -8,6 +8,7 @@ lazy import back up the layers is still a circle in the design."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def _imported_names(module: str, path: Path, modules: dict[str, Path]) -> Iterat
                 yield submodule if submodule in modules else base
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     """module -> the package modules it imports (the nearest package module
     for a name that is not one, such as `reviewer.config.Config`)."""
@@ -131,3 +133,20 @@ def test_the_graph_sees_imports() -> None:
     assert "reviewer.commands.diff" in graph["reviewer.cli"]
     assert "reviewer.engine" in graph["reviewer_lsp.server"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_only_the_cli_starts_the_language_server() -> None:
+    graph = import_graph()
+    importers = {
+        module
+        for module, targets in graph.items()
+        if not module.startswith("reviewer_lsp")
+        for target in targets
+        if target.startswith("reviewer_lsp")
+    }
+    assert importers == {"reviewer.cli"}
+
+
+def test_findings_sit_at_the_bottom() -> None:
+    # Every layer speaks in Findings and Severities; they depend on nothing.
+    assert import_graph()["reviewer.findings"] == set()
