@@ -43,7 +43,13 @@ class ModelConfig(BaseModel):
     url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1
     name: str | None = None  # the model's name on that server
     api_key_env: str = "REVIEWER_API_KEY"  # environment variable holding the key
-    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    # The line scorer: a head file (default: the shipped one for the model;
+    # "none": off), the gate on a unit's best line probability (default: the
+    # head's calibrated threshold) and whether flagged lines get a sentence.
+    head: str | None = None
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    explain: bool = True
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     max_comments_per_unit: int = Field(default=1, ge=0, le=10)
     max_tokens_per_unit: int = Field(default=256, ge=16)
     max_units: int = Field(default=40, ge=0)  # per run

@@ -88,4 +88,4 @@ def review_with_tiers(
                 notes=notices,
             )
         finally:
-            tier.backend.close()
+            tier.close()

@@ -47,9 +47,21 @@ def add_learn_commands(commands: Any) -> None:
     split.add_argument("--train", type=Path, required=True, metavar="FILE")
     split.add_argument("--dev", type=Path, required=True, metavar="FILE")
 
-    train = commands.add_parser("train", help="LoRA-train the review model on CPU")
+    train = commands.add_parser(
+        "train", help="fit the line scorer's head (--head), or LoRA-train the model, on CPU"
+    )
     train.add_argument("data", nargs="+", type=Path, metavar="DATA.jsonl")
-    train.add_argument("--output", "-o", type=Path, required=True, metavar="DIR")
+    train.add_argument(
+        "--head", action="store_true", help="fit the line scorer's head (seconds, after features)"
+    )
+    train.add_argument(
+        "--output", "-o", type=Path, required=True, metavar="PATH", help="head file or LoRA DIR"
+    )
+    train.add_argument("--calibrate", type=Path, metavar="DATA.jsonl", help="--head: labelled "
+                       "units to calibrate on (default: held-out repositories)")  # fmt: skip
+    train.add_argument("--kind", choices=("logistic", "mlp"), default="logistic", help="--head")
+    train.add_argument("--limit", type=int, metavar="N", help="--head: the first N records")
+    train.add_argument("--model-path", type=Path, metavar="GGUF", help="--head: frozen model")
     train.add_argument("--base", type=Path, metavar="GGUF", help="base model (default model)")
     train.add_argument("--examples", type=int, default=300, help="examples to train on")
     train.add_argument("--epochs", type=float, default=1.0)
@@ -80,6 +92,10 @@ def run_learn_command(args: argparse.Namespace) -> int:
         from reviewer.commands.dataset import run_dataset
 
         return run_dataset(args)
+    if args.command == "train" and args.head:
+        from reviewer.commands.train_head import run_train_head
+
+        return run_train_head(args)
     if args.command == "train":
         from reviewer.commands.train import run_train
 

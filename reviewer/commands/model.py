@@ -7,11 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.config import ModelConfig
 from reviewer.errors import EXIT_OK, ReviewerError
-from reviewer.model.tier import UnitCallback
 from reviewer.syntax import ReviewUnit
+
+if TYPE_CHECKING:  # numpy loads only when the model runs
+    from reviewer.scorer.tier import UnitCallback
 
 
 def run_model(args: argparse.Namespace) -> int:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.config import Config, ModelConfig
 from reviewer.errors import ReviewerError
 from reviewer.model.base import Backend
-from reviewer.model.tier import ModelTier, UnitCallback
+
+if TYPE_CHECKING:  # numpy and the scorer load only when the model runs
+    from reviewer.scorer.tier import FlagCallback, Scorer, ScoringTier, UnitCallback
 
 NOT_INSTALLED = (
     "model: not installed; structural checks only (add it: pip install 'reviewer[model]')"
@@ -79,35 +82,92 @@ def build_model_tier(
     flag: bool | None = None,
     model_path: str | None = None,
     on_unit: UnitCallback | None = None,
+    on_flag: FlagCallback | None = None,
     root: Path | None = None,
     adapter_enabled: bool = True,
-) -> tuple[ModelTier | None, list[str]]:
+) -> tuple[ScoringTier | None, list[str]]:
     """The tier (None when the model is off or absent) and notices for the report."""
+    from reviewer.scorer.build import tier_for
+
+    scorer, notices = build_scorer(
+        config, flag=flag, model_path=model_path, root=root, adapter_enabled=adapter_enabled
+    )
+    if scorer is None:
+        return None, notices
+    return tier_for(scorer, config.model, on_unit=on_unit, on_flag=on_flag), notices
+
+
+def build_scorer(
+    config: Config,
+    *,
+    flag: bool | None = None,
+    model_path: str | None = None,
+    root: Path | None = None,
+    adapter_enabled: bool = True,
+) -> tuple[Scorer | None, list[str]]:
+    """The line scorer (None when the model is off or absent) and notices.
+
+    The tier scores lines with the frozen model and a trained head, so it
+    needs the model file in-process; the explaining backend is the
+    configured one (in-process llama, or an OpenAI-compatible server)."""
     settings = config.model
     mode = wanted(settings, flag)
     if mode is False:
         return None, []
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
-    from reviewer.model.resolve import ModelCacheError, ModelIntegrityError
+    from reviewer.model.resolve import ModelCacheError, ModelIntegrityError, resolve_model
 
+    if not llama_available():
+        if mode is True:
+            raise ReviewerError(
+                "model requested but llama-cpp-python is not installed "
+                "(pip install 'reviewer[model]')"
+            )
+        return None, [NOT_INSTALLED]
     try:
-        backend = build_backend(
-            settings,
-            model_path=model_path,
-            required=mode is True,
-            root=root,
-            adapter_enabled=adapter_enabled,
-        )
+        location = resolve_model(settings.path, model_path, root=root)
     except (ModelIntegrityError, ModelCacheError) as error:
         if mode is True:
             raise
         # Damaged chunk packages or a cache that cannot hold the model: the
         # run goes on without it, and says so once.
         return None, [f"model: {error}; structural checks only"]
-    if backend is None:
+    if location is None:
+        if mode is True:
+            raise ReviewerError(
+                "model requested but none found: pass --model-path FILE, set model.path, "
+                "install 'reviewer[model]' or run `reviewer model pull`"
+            )
         return None, [NOT_INSTALLED]
-    from reviewer.model.cache import AnswerCache
+    from reviewer.scorer.build import build_scorer as scorer_for
+    from reviewer.scorer.build import choose_head, load_head, shipped_head_is_default
 
-    cache = AnswerCache() if settings.cache else None
-    return ModelTier(backend, settings, cache=cache, on_unit=on_unit), []
+    head_path = choose_head(settings.head, location, root)
+    if head_path is None:
+        if mode is True and settings.head != "none":
+            raise ReviewerError(
+                f"no scoring head for the model {location.path.name}: train one with "
+                "`reviewer train --head DATA.jsonl` and set model.head"
+            )
+        return None, [] if settings.head == "none" else [NO_HEAD]
+    if mode is None and settings.head is None and not shipped_head_is_default(head_path):
+        return None, [OFF_BY_DEFAULT]
+    head = load_head(head_path, location)
+    explain_with = None
+    if settings.explain:
+        explain_with = build_backend(
+            settings, model_path=model_path, required=False, root=root,
+            adapter_enabled=adapter_enabled,
+        )  # fmt: skip
+    return scorer_for(settings, location, head, explain_with), []
+
+
+NO_HEAD = (
+    "model: no scoring head fits this model; structural checks only "
+    "(train one: reviewer train --head DATA.jsonl)"
+)
+OFF_BY_DEFAULT = (
+    "model: off by default (its line scorer does not yet beat simple baselines on real "
+    "fixes, see the README); --model turns it on"
+)

@@ -1,0 +1,194 @@
+"""The model tier as a producer of findings: score every changed line of
+each unit in one forward pass, flag a unit whose best line reaches the gate,
+and only then ask the model to explain that line."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reviewer.checks import run_checks
+from reviewer.findings import Finding, Severity
+from reviewer.model.base import BackendError
+from reviewer.scorer.explain import Explainer, fallback_message
+from reviewer.scorer.features import FeatureExtractor, scoring_input
+from reviewer.scorer.forward import ForwardError
+from reviewer.scorer.head import Head
+from reviewer.syntax import ParsedFile, ReviewUnit, line_spans
+
+UnitCallback = Callable[[ReviewUnit], None]
+# Called with a flagged line's finding before its explanation is written
+# (the language server publishes it at once, then the explained one).
+FlagCallback = Callable[[Finding], None]
+
+
+@dataclass
+class Scorer:
+    """What outlives one run (the language server keeps it between edits):
+    the loaded model, the head, the gate and the explainer."""
+
+    extractor: FeatureExtractor
+    head: Head
+    threshold: float  # the gate on a unit's best calibrated line probability
+    explainer: Explainer | None = None
+
+    def close(self) -> None:
+        """Free the model (and the explaining backend, if it was loaded)."""
+        self.extractor.model.close()
+        if self.explainer is not None:
+            self.explainer.backend.close()
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_units: int
+    max_seconds: float
+
+
+@dataclass
+class ScoringStats:
+    scored: int = 0
+    flagged: int = 0
+    explained: int = 0
+
+
+class ScoringTier:
+    """Implements the engine's Producer protocol."""
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        limits: Limits,
+        on_unit: UnitCallback | None = None,
+        on_flag: FlagCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.scorer = scorer
+        self.limits = limits
+        self.on_unit = on_unit
+        self.on_flag = on_flag
+        self.clock = clock
+        self.started = clock()
+        self.stats = ScoringStats()
+        self.not_scored: list[ReviewUnit] = []
+        self.stop_reason: str | None = None
+        self.failures: Counter[str] = Counter()
+        self.invalid_explanations = 0
+
+    def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
+        units = [unit for unit in units if unit.changed_lines]
+        if not units:
+            return []
+        covered = (n for unit in units for n in range(unit.start_line, unit.end_line + 1))
+        fired = frozenset(
+            n
+            for finding in run_checks(parsed, line_spans(covered))
+            for n in range(finding.line, finding.end_line + 1)
+        )
+        findings = []
+        for unit in units:
+            if self.stop_reason is None:
+                self.stop_reason = self._budget_exhausted()
+            if self.stop_reason is not None:
+                self.not_scored.append(unit)
+                continue
+            if self.on_unit is not None:
+                self.on_unit(unit)
+            finding = self._score_unit(parsed, unit, fired)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def close(self) -> None:
+        self.scorer.close()
+
+    def notes(self) -> list[str]:
+        notes = []
+        invalid = self.invalid_explanations
+        if invalid:
+            notes.append(
+                f"model: {invalid} explanations were not valid JSON for the "
+                "schema (the flagged lines are shown with a generic message)"
+            )
+        notes.extend(f"model: {reason}" for reason in sorted(self.failures))
+        if self.not_scored:
+            listed = ", ".join(_describe(unit) for unit in self.not_scored)
+            notes.append(
+                f"model: {self.stop_reason}; {len(self.not_scored)} units not scored by "
+                f"the model: {listed}"
+            )
+        return notes
+
+    # -- internals ---------------------------------------------------------
+
+    def _budget_exhausted(self) -> str | None:
+        if self.stats.scored >= self.limits.max_units:
+            return f"unit budget reached ({self.limits.max_units} units)"
+        if self.clock() - self.started >= self.limits.max_seconds:
+            return f"time budget reached ({self.limits.max_seconds:g} s)"
+        return None
+
+    def _score_unit(
+        self, parsed: ParsedFile, unit: ReviewUnit, fired: frozenset[int]
+    ) -> Finding | None:
+        item = scoring_input(parsed, unit.start_line, sorted(unit.changed_lines), fired)
+        if item is None:
+            return None  # only blank lines changed
+        try:
+            features = self.scorer.extractor.features(item)
+        except ForwardError as error:
+            self.stop_reason = f"stopped: {error}"
+            self.not_scored.append(unit)
+            return None
+        self.stats.scored += 1
+        probabilities = self.scorer.head.probabilities(features)
+        best = int(np.argmax(probabilities))
+        probability = float(probabilities[best])
+        if probability < self.scorer.threshold:
+            return None
+        self.stats.flagged += 1
+        line = features.lines[best]
+        flagged = _finding(parsed, line, probability, fallback_message(probability), "bug")
+        if self.on_flag is not None:
+            self.on_flag(flagged)
+        explainer = self.scorer.explainer
+        if explainer is None:
+            return flagged
+        try:
+            explained = explainer.explain(unit, line)
+        except BackendError as error:
+            self.failures[f"explanations not written: {error}"] += 1
+            return flagged
+        if explained is None:
+            self.invalid_explanations += 1
+            return flagged
+        self.stats.explained += 1
+        return _finding(parsed, line, probability, explained.message, explained.category)
+
+
+def _finding(
+    parsed: ParsedFile, line: int, probability: float, message: str, category: str
+) -> Finding:
+    text = parsed.lines[line - 1]
+    return Finding(
+        path=parsed.path,
+        line=line,
+        end_line=line,
+        column=len(text) - len(text.lstrip()) + 1,
+        end_column=len(text) + 1,
+        severity=Severity.WARNING,
+        rule_id=f"model/{category}",
+        message=message,
+        source="model",
+        confidence=round(probability, 3),
+        snippet=text,
+    )
+
+
+def _describe(unit: ReviewUnit) -> str:
+    name = unit.symbol or unit.kind
+    return f"{unit.path}:{unit.start_line}-{unit.end_line} ({name})"
