@@ -37,12 +37,11 @@ from reviewer.dataset.record import Record, read_records
 from reviewer.model.resolve import resolve_model
 from reviewer.scorer.cache import StatesCache, states_key
 from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor
+from reviewer.scorer.fit import fit_head, flag_threshold
 from reviewer.scorer.forward import ForwardModel
 from reviewer.scorer.metrics import Gate, Quality, Scored, at_threshold, quality
-from reviewer.scorer.records import labelled_unit
+from reviewer.scorer.records import labelled_unit, line_set
 from reviewer.scorer.training import Prepared, calibrate, head_scores, scored, train_head
-from reviewer.scorer.fit import fit_head, flag_threshold
-from reviewer.scorer.records import line_set
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CLEAN_SHARE = 0.05
@@ -224,7 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         units = scored(dev, [head.probabilities(f) for f in dev.features])
         rows.append(row(f"head ({kind}; fit {seconds:.1f} s; gate {head.threshold:.3f})",
                         units, at_threshold(units, head.threshold)))  # fmt: skip
-        gate = cross_fitted(lambda t, k=kind: fit_head(line_set(t.units, t.features), k), train, dev)
+        def fit(part: Prepared, k: str = kind) -> object:
+            return fit_head(line_set(part.units, part.features), k)
+
+        gate = cross_fitted(fit, train, dev)
         rows.append([f"head ({kind}), gate cross-fitted on dev's repositories", "", "", "",
                      f"{gate.clean_flagged:.1%}", f"{gate.buggy_flagged:.1%}",
                      f"{gate.buggy_localised:.1%}"])  # fmt: skip

@@ -1,7 +1,10 @@
 """The model tier for open buffers: one worker thread (two inferences at once
 would only fight over the CPU), started after the buffer has been idle for
 the debounce delay or on save. A newer edit cancels the pending run, and a
-result computed for an older version of the buffer is thrown away."""
+result computed for an older version of the buffer is thrown away.
+
+Score, then explain, in two publishes: a line the scorer flags is shown as
+soon as it is scored, and again with the model's sentence once written."""
 
 from __future__ import annotations
 
@@ -16,18 +19,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lsprotocol import types
 
 from reviewer.config import Config
+from reviewer.diff import split_lines
 from reviewer.engine import review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
-from reviewer.model.base import Backend
-from reviewer.model.cache import AnswerCache
-from reviewer.model.factory import build_backend, wanted
-from reviewer.model.tier import ModelTier
+from reviewer.languages import comment_tokens
+from reviewer.model.factory import build_scorer, wanted
+from reviewer.suppress import is_suppressed
 from reviewer_lsp.settings import Settings
 
 if TYPE_CHECKING:
     from pygls.progress import Progress
 
+    from reviewer.scorer.tier import Scorer, ScoringTier
     from reviewer_lsp.documents import Document
 
 
@@ -58,7 +62,7 @@ class ModelWorker:
         self.server = server
         self.timers: dict[str, threading.Timer] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reviewer-model")
-        self.backend: Backend | None = None
+        self.scorer: Scorer | None = None
         self.unavailable: str | None = None  # why there is no model (said once)
         self.discarded = 0  # results dropped because the buffer had moved on
         self.running: tuple[str, int] | None = None  # (uri, version) in the worker now
@@ -70,8 +74,8 @@ class ModelWorker:
         if self.unavailable is not None:
             return
         self.cancel(document.uri)
-        if self.backend is not None and self._running_older_than(document):
-            self.backend.interrupt()  # its answer would be for an older text
+        if self.scorer is not None and self._running_older_than(document):
+            self.scorer.interrupt()  # its answer would be for an older text
         delay = 0.0 if on_save else editor.debounce_ms / 1000
         timer = threading.Timer(delay, self._submit, (document.uri, document.version))
         timer.daemon = True
@@ -92,11 +96,11 @@ class ModelWorker:
         that order: freeing it under a running inference crashes)."""
         for uri in list(self.timers):
             self.cancel(uri)
-        if self.backend is not None:
-            self.backend.interrupt()
+        if self.scorer is not None:
+            self.scorer.interrupt()
         self.executor.shutdown(wait=True, cancel_futures=True)
-        if self.backend is not None:
-            self.backend.close()
+        if self.scorer is not None:
+            self.scorer.close()
 
     # -- the worker -----------------------------------------------------------
 
@@ -122,7 +126,7 @@ class ModelWorker:
             config = server.config(document.root)
             root = document.root
             baseline = server.baseline(root, config)
-        tier = self._tier(config, root)
+        tier = self._tier(config, root, uri, version)
         if tier is None:
             return
         token = f"reviewer-model-{uri}-{version}"
@@ -140,34 +144,47 @@ class ModelWorker:
             server.model_findings[uri] = (version, report.findings)
             self._call(server.publish, current)
 
-    def _tier(self, config: Config, root: Path) -> ModelTier | None:
-        if self.backend is not None and self.backend.changed_on_disk():
-            # Replaced while the server ran: never review with the old file's
+    def _tier(self, config: Config, root: Path, uri: str, version: int) -> ScoringTier | None:
+        if self.scorer is not None and self.scorer.changed_on_disk():
+            # Replaced while the server ran: never score with the old file's
             # state; resolve (and so verify) it again.
             self._call(self.server.log, "reviewer: the model file changed on disk; reloading")
-            self.backend.close()
-            self.backend, self.unavailable = None, None
-        if self.backend is None:
-            mode = wanted(config.model, None)
+            self.scorer.close()
+            self.scorer, self.unavailable = None, None
+        if self.scorer is None:
             try:
-                backend = (
-                    None
-                    if mode is False
-                    else build_backend(config.model, model_path=None, required=False, root=root)
+                scorer, notices = (
+                    (None, [])
+                    if wanted(config.model, None) is False
+                    else build_scorer(config, root=root)
                 )
             except ReviewerError as error:
-                backend = None
-                self.unavailable = str(error)
-            if backend is None:
-                self.unavailable = self.unavailable or (
-                    "model: off or not installed; structural checks only "
-                    "(pip install 'reviewer[model]')"
-                )
+                scorer, notices = None, [str(error)]
+            if scorer is None:
+                self.unavailable = (notices or ["model: off"])[0]
                 self._call(self.server.log, f"reviewer: {self.unavailable}")
                 return None
-            self.backend = backend
-        cache = AnswerCache() if config.model.cache else None
-        return ModelTier(self.backend, config.model, cache=cache)
+            self.scorer = scorer
+        from reviewer.scorer.build import tier_for
+
+        return tier_for(
+            self.scorer, config.model, on_flag=lambda finding: self._flagged(uri, version, finding)
+        )
+
+    def _flagged(self, uri: str, version: int, finding: Finding) -> None:
+        """The first of the two publishes: the flagged line, before the model
+        has written its sentence (unless the line suppresses it)."""
+        server = self.server
+        with server.lock:
+            current = server.documents.get(uri)
+            if current is None or current.version != version:
+                return
+            if is_suppressed(finding, split_lines(current.text), comment_tokens(current.path)):
+                return
+            shown = server.model_findings.get(uri, (version, ()))
+            earlier = shown[1] if shown[0] == version else ()
+            server.model_findings[uri] = (version, (*earlier, finding))
+            self._call(server.publish, current)
 
     def _call(self, function: Callable[..., Any], *args: Any) -> None:
         """Run on the server's event loop: the protocol is not thread-safe."""

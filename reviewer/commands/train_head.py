@@ -109,7 +109,8 @@ def _progress(what: str) -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         elapsed = time.monotonic() - started
         left = elapsed / done * (total - done) if done else 0.0
-        line = f"{what}: {done}/{total} units, {elapsed / max(done, 1):.2f} s/unit, ETA {left:.0f} s"
+        rate = elapsed / max(done, 1)
+        line = f"{what}: {done}/{total} units, {rate:.2f} s/unit, ETA {left:.0f} s"
         if tty:
             print(f"\r{line}", end="" if done < total else "\n", file=sys.stderr, flush=True)
         elif done % 25 == 0 or done == total:

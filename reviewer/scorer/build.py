@@ -34,7 +34,8 @@ def shipped_head_for(model_sha256: str) -> Path | None:
             card = json.loads(card_path(path).read_text("utf-8"))
         except (OSError, ValueError):
             continue
-        if card.get("model_sha256") == model_sha256 and card.get("feature_version") == FEATURE_VERSION:
+        fits = card.get("model_sha256") == model_sha256
+        if fits and card.get("feature_version") == FEATURE_VERSION:
             return path
     return None
 

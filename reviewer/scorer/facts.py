@@ -28,7 +28,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nothing", ("none", "null", "nil", "undefined")),
     ("definition", ("function_definition", "method", "lambda", "arrow_function", "closure")),
 )
-NAMES = tuple(f"syntax_{name}" for name, _ in KINDS) + ("syntax_depth", "syntax_indent")
+NAMES = (*tuple(f"syntax_{name}" for name, _ in KINDS), "syntax_depth", "syntax_indent")
 
 
 def _kinds_of(node_type: str) -> list[int]:

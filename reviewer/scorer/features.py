@@ -61,9 +61,9 @@ def scoring_input(
     parsed: ParsedFile, unit_start: int, changed: Sequence[int], check_lines: frozenset[int]
 ) -> ScoringInput | None:
     """The input for one unit's changed lines; None when none is scorable."""
-    lines = tuple(
-        sorted(n for n in set(changed) if 1 <= n <= len(parsed.lines) and parsed.lines[n - 1].strip())
-    )
+    count = len(parsed.lines)
+    text = parsed.lines
+    lines = tuple(sorted(n for n in set(changed) if 1 <= n <= count and text[n - 1].strip()))
     if not lines:
         return None
     first = max(unit_start, lines[0] - MAX_ABOVE, 1)

@@ -28,6 +28,10 @@ class ForwardError(ReviewerError):
     """The model could not be loaded or failed on a unit."""
 
 
+class ForwardInterrupted(ForwardError):
+    """`ForwardModel.interrupt` stopped the pass."""
+
+
 @dataclass(frozen=True)
 class LineStates:
     """Per line of the text (index 0 = its first line): the mean and max of
@@ -78,6 +82,9 @@ class ForwardModel:
         self.threads = threads or os.cpu_count() or 1
         self._llm: Any = None
         self._lock = threading.Lock()
+        self._interrupted = False
+        self._abort: Any = None  # keeps llama.cpp's abort callback alive
+        self._stamp = _file_stamp(path)
 
     @property
     def llm(self) -> Any:
@@ -113,7 +120,17 @@ class ForwardModel:
                 f"cannot load model {self.path}: not a valid GGUF model (corrupt or truncated?)"
             ) from error
         logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
+        # llama.cpp asks this between graph operations: a newer edit in the
+        # editor stops a pass that is no longer wanted.
+        self._abort = llama_cpp.ggml_abort_callback(lambda _data: self._interrupted)
+        llama_cpp.llama_set_abort_callback(llm.ctx, self._abort, None)
         return llm
+
+    def interrupt(self) -> None:
+        self._interrupted = True
+
+    def changed_on_disk(self) -> bool:
+        return _file_stamp(self.path) != self._stamp
 
     @property
     def dimension(self) -> int:
@@ -141,6 +158,7 @@ class ForwardModel:
     def states(self, text: str, line_count: int) -> LineStates:
         """One pass over `text` (windows when it exceeds the context)."""
         with self._lock:
+            self._interrupted = False
             tokens, lines = self.tokenize(text)
             if not tokens:
                 d = self.dimension
@@ -167,6 +185,8 @@ class ForwardModel:
                 llm.eval(part)
             except (ValueError, RuntimeError) as error:
                 llm.reset()
+                if self._interrupted:
+                    raise ForwardInterrupted("the model pass was interrupted") from None
                 raise ForwardError(f"model pass failed: {error}") from error
             pointer = llama_cpp.llama_get_embeddings(llm.ctx)
             if not pointer:
@@ -189,3 +209,12 @@ class ForwardModel:
         if self._llm is not None:
             self._llm.close()
             self._llm = None
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime): what changes when a file is replaced or rewritten."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

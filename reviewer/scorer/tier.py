@@ -36,6 +36,17 @@ class Scorer:
     threshold: float  # the gate on a unit's best calibrated line probability
     explainer: Explainer | None = None
 
+    def changed_on_disk(self) -> bool:
+        """The model file was replaced since it was loaded (the language
+        server then builds a new scorer rather than use a stale state)."""
+        return self.extractor.model.changed_on_disk()
+
+    def interrupt(self) -> None:
+        """Stop a running pass or explanation soon (another thread calls this)."""
+        self.extractor.model.interrupt()
+        if self.explainer is not None:
+            self.explainer.backend.interrupt()
+
     def close(self) -> None:
         """Free the model (and the explaining backend, if it was loaded)."""
         self.extractor.model.close()
@@ -81,8 +92,8 @@ class ScoringTier:
 
     def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
         units = [unit for unit in units if unit.changed_lines]
-        if not units:
-            return []
+        if not units or parsed.spec is None:
+            return []  # the head was trained on code in a known language
         covered = (n for unit in units for n in range(unit.start_line, unit.end_line + 1))
         fired = frozenset(
             n
