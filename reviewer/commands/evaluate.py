@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reviewer.config import ModelConfig
 from reviewer.dataset.candidates import WINDOW_MAX, WINDOW_MIN
@@ -18,7 +19,11 @@ from reviewer.evaluate.run import Reviewed, at_threshold, evaluate, sample, stru
 from reviewer.evaluate.table import markdown
 from reviewer.model.adapter import shipped_adapter
 
-CONFIGS = ("structural", "base", "adapter")
+CONFIGS = ("structural", "shipped-head", "head", "base", "adapter")
+HEADS = ("shipped-head", "head")
+# The generate-first rows are also shown at the confidence the product used
+# to require of them.
+GENERATE_FIRST_CONFIDENCE = 0.8
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -42,8 +47,13 @@ def run_eval(args: argparse.Namespace) -> int:
         if name == "structural":
             rows.append((name, summarize(at_threshold(reviewed, 0.0))))
             continue
+        if name in HEADS:
+            gate = getattr(producer, "gate", 1.0)
+            rows.append((f"{name} (top line of every unit)", _at(reviewed, 0.0)))
+            rows.append((f"{name} (at its gate, p >= {gate:.3f})", _at(reviewed, gate)))
+            continue
         rows.append((f"{name} (raw)", summarize(at_threshold(reviewed, 0.0))))
-        product = threshold or ModelConfig().min_confidence
+        product = threshold or GENERATE_FIRST_CONFIDENCE
         rows.append((f"{name} (confidence >= {product:g})", _at(reviewed, product)))
     text = _document(args, records, rows, notes)
     print(text)
@@ -60,6 +70,8 @@ def _at(reviewed: list[Reviewed], threshold: float) -> Summary:
 def _producer(name: str, args: argparse.Namespace, notes: list[str]) -> Producer | None:
     if name == "structural":
         return structural()
+    if name in HEADS:
+        return _head_producer(name, args, notes)
     from reviewer.model.factory import llama_available
     from reviewer.model.resolve import resolve_model
     from reviewer.model.tier import ModelTier
@@ -83,6 +95,44 @@ def _producer(name: str, args: argparse.Namespace, notes: list[str]) -> Producer
     return ModelTier(LlamaBackend(settings, location), settings.model_copy(update={
         "max_units": 10**9, "max_seconds": 1e12,
     }))  # fmt: skip
+
+
+class _GatedTier:
+    """A scoring tier that comments on every unit's top line (no gate, no
+    explanation), remembering the head's gate for the table."""
+
+    def __init__(self, tier: Producer, gate: float) -> None:
+        self.tier = tier
+        self.gate = gate
+
+    def review_file(self, parsed: Any, units: Any) -> Any:
+        return self.tier.review_file(parsed, units)
+
+    def notes(self) -> list[str]:
+        return self.tier.notes()
+
+
+def _head_producer(name: str, args: argparse.Namespace, notes: list[str]) -> Producer | None:
+    from reviewer.model.factory import llama_available
+    from reviewer.model.resolve import resolve_model
+    from reviewer.scorer.build import build_scorer, load_head, shipped_head_for, tier_for
+
+    if not llama_available():
+        raise ReviewerError("llama-cpp-python is not installed (pip install 'reviewer[model]')")
+    location = resolve_model(None, str(args.model_path) if args.model_path else None)
+    if location is None:
+        raise ReviewerError("no model found: pass --model-path or install 'reviewer[model]'")
+    path = args.head if name == "head" else shipped_head_for(location.with_hash().sha256 or "")
+    if path is None:
+        what = "no --head given" if name == "head" else "no shipped head fits this model"
+        notes.append(f"{name}: {what}; row left out")
+        return None
+    head = load_head(path, location)
+    settings = ModelConfig(
+        head=str(path), threshold=0.0, explain=False, max_units=10**9, max_seconds=1e12
+    )
+    scorer = build_scorer(settings, location, head, None)
+    return _GatedTier(tier_for(scorer, settings), head.threshold)
 
 
 def _progress(name: str) -> Callable[[int, int], None]:

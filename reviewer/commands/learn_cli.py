@@ -76,9 +76,14 @@ def add_learn_commands(commands: Any) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--adapter", type=Path, metavar="GGUF", help="export here when done")
 
-    evaluate = commands.add_parser("eval", help="measure structural, base and adapter on data")
+    evaluate = commands.add_parser("eval", help="measure the tiers on labelled data")
     evaluate.add_argument("data", type=Path, metavar="DATA.jsonl")
-    evaluate.add_argument("--configs", default="structural,base,adapter")
+    evaluate.add_argument(
+        "--configs",
+        default="structural,shipped-head",
+        help="comma-separated: structural, shipped-head, head (--head FILE), base, adapter",
+    )
+    evaluate.add_argument("--head", type=Path, metavar="FILE", help="a head of your own")
     evaluate.add_argument("--adapter", type=Path, metavar="GGUF", help="default: the shipped one")
     evaluate.add_argument("--model-path", type=Path, metavar="GGUF")
     evaluate.add_argument("--sample", type=int, metavar="N", help="N units, half buggy")

@@ -1,0 +1,124 @@
+"""The head's arithmetic (numpy only): fitting, calibration that keeps the
+order, the gate, the file round trip, and the metrics of the bench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reviewer.scorer.features import SCALAR_NAMES, LineFeatures
+from reviewer.scorer.fit import (
+    LineSet,
+    fit_head,
+    fit_logistic,
+    fit_platt,
+    flag_threshold,
+    unit_scores,
+)
+from reviewer.scorer.head import Head, HeadError, card_path, sigmoid
+from reviewer.scorer.metrics import Scored, at_threshold, auroc, quality
+
+D = 16  # hidden width of the synthetic features
+
+
+def synthetic(units: int = 60, seed: int = 0) -> LineSet:
+    """Units of 6 lines; in half of them line 3 is buggy, and a buggy line's
+    hidden state leans along one direction and its `chars` feature is high."""
+    rng = np.random.default_rng(seed)
+    hidden, scalars, labels, unit = [], [], [], []
+    direction = np.random.default_rng(99).normal(size=D)  # the same in every set
+    for u in range(units):
+        for line in range(6):
+            bug = u % 2 == 0 and line == 3
+            hidden.append(rng.normal(size=D) + (1.5 * direction if bug else 0))
+            row = rng.normal(size=len(SCALAR_NAMES))
+            row[SCALAR_NAMES.index("chars")] += 2.0 if bug else 0.0
+            scalars.append(row)
+            labels.append(float(bug))
+            unit.append(u)
+    return LineSet(
+        np.array(hidden, np.float32), np.array(scalars, np.float32), np.array(labels),
+        np.array(unit, np.int64),
+    )  # fmt: skip
+
+
+def test_logistic_regression_learns_a_separable_signal() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] - 0.5 * x[:, 1] > 0).astype(float)
+    weights, bias = fit_logistic(x, y, l2=0.1)
+    accuracy = ((sigmoid(x @ weights[:, 0] + bias[0]) > 0.5) == (y > 0)).mean()
+    assert accuracy > 0.95
+    assert weights[0, 0] > 0 > weights[1, 0]
+
+
+@pytest.mark.parametrize("kind", ["logistic", "mlp"])
+def test_a_fitted_head_ranks_held_out_buggy_lines_first(kind: str) -> None:
+    head = fit_head(synthetic(units=200), kind)
+    test = synthetic(seed=5)
+    logits = head.logits_of(head.inputs.matrix(test.hidden, test.scalars))
+    assert auroc(list(logits[test.labels == 1]), list(logits[test.labels == 0])) > 0.9
+
+
+def test_calibration_is_monotone_and_matches_frequencies() -> None:
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=4000) * 2
+    labels = (rng.random(4000) < sigmoid(0.5 * logits - 1.0)).astype(float)
+    a, b = fit_platt(logits, labels)
+    assert a > 0  # order kept
+    assert abs(a - 0.5) < 0.1 and abs(b + 1.0) < 0.15
+    probabilities = sigmoid(a * np.sort(logits) + b)
+    assert np.all(np.diff(probabilities) >= 0)
+    # A head that is wrong on the calibration data is not turned around.
+    a_reversed, _ = fit_platt(logits, 1.0 - labels)
+    assert a_reversed > 0
+
+
+def test_the_gate_flags_at_most_the_allowed_share_of_clean_units() -> None:
+    clean = np.linspace(0.0, 1.0, 101)
+    threshold = flag_threshold(clean, 0.05)
+    assert (clean >= threshold).mean() <= 0.05
+    assert (clean >= np.nextafter(threshold, -np.inf) - 0.011).mean() > 0.05
+    assert flag_threshold(np.array([0.3, 0.3, 0.3]), 0.05) > 0.3
+    best = unit_scores(np.array([0.1, 0.9, 0.4, 0.2]), np.array([0, 0, 1, 1]), 2)
+    assert list(best) == [0.9, 0.4]
+
+
+def test_a_head_survives_a_save_and_load(tmp_path: Path) -> None:
+    lines = synthetic()
+    head = fit_head(lines, "mlp")
+    head = Head(head.kind, head.inputs, head.layers, (0.7, -0.2), 0.42, {"model_sha256": "x"})
+    path = tmp_path / "head.npz"
+    head.save(path)
+    again = Head.load(path)
+    features = LineFeatures((1, 2), lines.hidden[:2], lines.scalars[:2], np.array([3, 4]))
+    np.testing.assert_allclose(again.probabilities(features), head.probabilities(features))
+    assert (again.threshold, again.platt, again.card["model_sha256"]) == (0.42, (0.7, -0.2), "x")
+
+
+def test_a_damaged_or_foreign_head_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "head.npz"
+    path.write_bytes(b"not a zip")
+    card_path(path).write_text("{}")
+    with pytest.raises(HeadError, match="cannot read the scoring head"):
+        Head.load(path)
+    head = fit_head(synthetic(), "logistic")
+    head.save(path)
+    card = card_path(path).read_text().replace('"chars"', '"other"')
+    card_path(path).write_text(card)
+    with pytest.raises(HeadError, match="another version"):
+        Head.load(path)
+
+
+def test_metrics_count_ties_as_a_random_pick() -> None:
+    flat = Scored((1, 2, 3, 4), np.zeros(4), (2,))
+    assert quality([flat]).hit[0] == pytest.approx(0.25) == quality([flat]).chance[0]
+    sharp = Scored((1, 2, 3, 4), np.array([0.1, 0.9, 0.2, 0.3]), (2,))
+    clean = Scored((1, 2), np.array([0.5, 0.4]), ())
+    q = quality([sharp, clean])
+    assert q.hit[0] == 1.0 and q.auroc == 1.0
+    gate = at_threshold([sharp, clean], 0.6)
+    assert (gate.clean_flagged, gate.buggy_flagged, gate.buggy_localised) == (0.0, 1.0, 1.0)
+    assert auroc([0.5], [0.5]) == 0.5
