@@ -104,4 +104,3 @@ class Explainer:
 def fallback_message(probability: float) -> str:
     """What a flagged line says when no explanation could be written."""
     return f"this line looks like a defect to the line scorer (p={probability:.2f}); check it"
-

@@ -48,9 +48,7 @@ class LineStates:
         return int(self.tokens.shape[0])
 
 
-def pool(
-    hidden: Array, surprisal: Array, lines: list[int], line_count: int
-) -> LineStates:
+def pool(hidden: Array, surprisal: Array, lines: list[int], line_count: int) -> LineStates:
     """Pool token rows into line rows. `surprisal` may hold NaN (the first
     token has no prediction); NaN is left out of the line's statistics."""
     d = hidden.shape[1]

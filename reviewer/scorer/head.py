@@ -104,9 +104,7 @@ class Head:
                 inputs = Inputs(
                     data["hidden_mean"], data["components"], data["mean"], data["scale"]
                 )
-                layers = tuple(
-                    (data[f"w{i}"], data[f"b{i}"]) for i in range(int(card["layers"]))
-                )
+                layers = tuple((data[f"w{i}"], data[f"b{i}"]) for i in range(int(card["layers"])))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise HeadError(f"cannot read the scoring head {path}: {error}") from None
         if card.get("format") != HEAD_FORMAT or card.get("scalar_names") != list(SCALAR_NAMES):

@@ -57,7 +57,5 @@ def line_set(units: Sequence[LabelledUnit], features: Sequence[LineFeatures]) ->
         np.concatenate([f.hidden for f in features]),
         np.concatenate([f.scalars for f in features]),
         np.concatenate([np.array(u.labels, np.float64) for u in units]),
-        np.concatenate(
-            [np.full(len(u.labels), i, np.int64) for i, u in enumerate(units)]
-        ),
+        np.concatenate([np.full(len(u.labels), i, np.int64) for i, u in enumerate(units)]),
     )

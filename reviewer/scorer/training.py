@@ -64,9 +64,7 @@ def _labelled(unit: LabelledUnit) -> tuple[int, ...]:
 
 
 def head_scores(head: Head, prepared: Prepared, calibrated: bool = True) -> list[Scored]:
-    values = [
-        head.probabilities(f) if calibrated else head.logits(f) for f in prepared.features
-    ]
+    values = [head.probabilities(f) if calibrated else head.logits(f) for f in prepared.features]
     return scored(prepared, values)
 
 

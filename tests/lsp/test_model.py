@@ -1,6 +1,7 @@
 """The model tier in the language server, with the real default model:
 results for an older version of the buffer are dropped, progress is
-reported, and the model's comments arrive as diagnostics afterwards."""
+reported, and a flagged line is published as soon as it is scored, then
+again with the model's sentence."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from reviewer.model.resolve import ModelLocation
 from tests.lsp.test_server import BUFFER, _change, _lines, _open, _start
+from tests.scorer.heads import QWEN_05B_WIDTH, length_head
 
 pytestmark = [
     pytest.mark.model,
@@ -39,10 +41,12 @@ async def client(lsp_client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_newer_edit_drops_the_older_model_result(
-    client: LanguageClient, shop: Path
+async def test_a_flagged_line_is_published_at_once_then_explained(
+    client: LanguageClient, shop: Path, tmp_path: Path
 ) -> None:
-    options = {"debounce_ms": 0, "model": {"min_confidence": 0.0, "max_comments_per_unit": 1}}
+    head = tmp_path / "head.npz"
+    length_head(QWEN_05B_WIDTH, 0.0).save(head)  # flags every unit's longest changed line
+    options = {"debounce_ms": 0, "model": {"head": str(head)}}
     await _start(client, shop.parent, options)
     first = await _open(client, shop, BUFFER)  # the model starts on version 1 at once
     assert _lines(first) == [(8, "py-none-equality")]
@@ -53,16 +57,26 @@ async def test_a_newer_edit_drops_the_older_model_result(
             d for d in client.diagnostics.get(shop.as_uri(), ()) if str(d.code).startswith("model/")
         ]
 
-    for _ in range(600):  # the model takes seconds per unit on 2 cores
-        if model_diagnostics():
+    seen: list[list[str]] = []  # the model diagnostics' messages, each time they changed
+    for _ in range(6000):  # the model takes seconds per unit on 2 cores
+        messages = sorted(d.message for d in model_diagnostics())
+        if messages and (not seen or seen[-1] != messages):
+            seen.append(messages)
+        explained = seen and not any("line scorer" in m for m in seen[-1])
+        if explained and any("dropped" in m.message for m in client.log_messages):
             break
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.05)
     logs = [m.message for m in client.log_messages]
     assert any("model result for version 1 dropped" in m for m in logs), logs
+    assert seen, logs
+    # First publish: the flagged line with the scorer's own words ...
+    assert any("line scorer" in m for m in seen[0]), seen
+    # ... then the model's sentence in its place (the same lines).
+    assert not any("line scorer" in m for m in seen[-1]), (seen, logs)
     found = model_diagnostics()
-    assert found, logs
     changed = set(range(5, 13))  # version 2's lines that HEAD does not have
     assert {d.range.start.line + 1 for d in found} <= changed, found
+    assert all(d.message and "(model, confidence" in d.message for d in found), found
     kinds = [
         report.kind
         for reports in client.progress_reports.values()

@@ -14,6 +14,7 @@ from reviewer.model import factory
 from reviewer.model.base import FakeBackend
 from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
 from tests.conftest import GitRepo
+from tests.scorer.heads import QWEN_05B_WIDTH, length_head
 
 CHANGED = "def connect(db):\n    password = 'hunter2'\n    return db.login('admin', password)\n"
 
@@ -100,18 +101,32 @@ def test_diff_no_model_builds_nothing(
     assert "model" not in json.dumps(json.loads(capsys.readouterr().out).get("notes", []))
 
 
-def test_diff_with_a_backend_reports_model_findings(
-    changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.model
+def test_diff_with_the_model_flags_then_explains(
+    changed_repo: GitRepo,
+    model_default: ModelLocation,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    answer = (
-        '{"comments": [{"line": 2, "severity": "error", "category": "security", '
-        '"message": "hard-coded password"}]}'
+    """The real model scores the lines; a head made by hand flags the unit;
+    the explaining backend writes the sentence."""
+    head = length_head(QWEN_05B_WIDTH, 0.0)
+    head.save(changed_repo.path.parent / "head.npz")
+    changed_repo.write(
+        ".reviewer.toml",
+        f'[model]\npath = "{model_default.path}"\nhead = "{changed_repo.path.parent}/head.npz"\n',
     )
-    fake = FakeBackend([answer], [0.95])
+    # The head scores by length: the longest changed line (3) is flagged.
+    answer = '{"line": 3, "category": "security", "message": "logs in as admin"}'
+    fake = FakeBackend([answer])
     monkeypatch.setattr(factory, "build_backend", lambda *a, **k: fake)
     main(["diff", "--model", "--format", "json"])
-    out = capsys.readouterr().out
-    assert "hard-coded password" in out and len(fake.requests) == 1
+    out = json.loads(capsys.readouterr().out)
+    model = [
+        (f["line"], f["rule_id"], f["message"]) for f in out["findings"] if f["source"] == "model"
+    ]
+    assert model == [(3, "model/security", "logs in as admin")]
+    assert len(fake.requests) == 1
 
 
 def test_empty_diff_fast_path_does_not_import_the_model(committed_empty: Path) -> None:

@@ -17,9 +17,9 @@ from reviewer.engine import review
 from reviewer.findings import Finding
 from reviewer.model.base import BackendError, FakeBackend
 from reviewer.scorer.explain import Explainer
-from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor
-from reviewer.scorer.head import Head, Inputs
+from reviewer.scorer.features import FeatureExtractor
 from reviewer.scorer.tier import Limits, Scorer, ScoringTier
+from tests.scorer.heads import length_head
 
 pytestmark = pytest.mark.model
 
@@ -32,19 +32,6 @@ SOURCE = (
     "    total = sum(value * value for value in values if value is not None)\n"
     "    return total\n"
 )
-
-
-def length_head(dimension: int, threshold: float) -> Head:
-    """A head that scores a line by its length alone: p = sigmoid(chars_rel
-    feature scaled), so the outcome of each unit is known in advance."""
-    scalars = len(SCALAR_NAMES)
-    weights = np.zeros((1 + scalars, 1))
-    weights[1 + SCALAR_NAMES.index("chars")] = 1.0
-    inputs = Inputs(
-        np.zeros(2 * dimension), np.zeros((2 * dimension, 1)), np.zeros(1 + scalars),
-        np.ones(1 + scalars),
-    )  # fmt: skip
-    return Head("logistic", inputs, ((weights, np.array([-4.0])),), (1.0, 0.0), threshold)
 
 
 def run(
