@@ -8,12 +8,13 @@ and counted as git counts them (LF only).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+
+from reviewer.linediff import Span, diff_spans
 
 # Lines of unchanged text around a change that a unified diff (and GitHub's
 # pull-request view) shows; the `diff_context` filter mode uses the same width.
@@ -129,35 +130,17 @@ def parse_hunk_headers(patch: str) -> tuple[Hunk, ...]:
 
 def hunks_between(old_text: str | None, new_text: str) -> tuple[Hunk, ...]:
     """Hunks from comparing two texts directly (for untracked files and editor
-    buffers, where there is no git patch to read).
+    buffers, where there is no git patch to read), by the near-linear line
+    diff of `reviewer.linediff`."""
+    return hunks_from_spans(diff_spans(split_lines(old_text or ""), split_lines(new_text)))
 
-    The common first and last lines are set aside before difflib runs, as git
-    does: an editor's edit is local, and difflib over a whole file of similar
-    lines costs 100 ms where the middle costs microseconds."""
-    old_lines = split_lines(old_text or "")
-    new_lines = split_lines(new_text)
-    head = 0
-    limit = min(len(old_lines), len(new_lines))
-    while head < limit and old_lines[head] == new_lines[head]:
-        head += 1
-    tail = 0
-    while (
-        tail < limit - head
-        and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]
-    ):
-        tail += 1
-    old_middle = old_lines[head : len(old_lines) - tail]
-    new_middle = new_lines[head : len(new_lines) - tail]
-    matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
-    hunks = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        old_start = i1 + 1 if i2 > i1 else i1
-        new_start = j1 + 1 if j2 > j1 else j1
-        hunks.append(Hunk(old_start, i2 - i1, new_start, j2 - j1))
-    return tuple(hunks)
+
+def hunks_from_spans(spans: Iterable[Span]) -> tuple[Hunk, ...]:
+    """Hunks, numbered as git numbers them, from 0-based end-exclusive spans."""
+    return tuple(
+        Hunk(i1 + 1 if i2 > i1 else i1, i2 - i1, j1 + 1 if j2 > j1 else j1, j2 - j1)
+        for i1, i2, j1, j2 in spans
+    )
 
 
 def whole_file_hunk(text: str) -> tuple[Hunk, ...]:
