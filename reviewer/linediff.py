@@ -35,7 +35,7 @@ def diff_spans(old: Sequence[str], new: Sequence[str]) -> list[Span]:
     head = _common_prefix(old, new)
     tail = _common_suffix(old, new, head)
     old_end, new_end = len(old) - tail, len(new) - tail
-    if head == old_end or head == new_end:
+    if head in (old_end, new_end):
         return [] if head == old_end == new_end else [(head, old_end, head, new_end)]
     import patiencediff  # lazily: the CLI's empty-diff path never diffs
 

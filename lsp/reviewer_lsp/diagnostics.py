@@ -9,6 +9,7 @@ from lsprotocol import types
 
 from reviewer.findings import Finding, Severity
 from reviewer.languages import language_for_path
+from reviewer_lsp.text import UTF16, unit_length
 
 SOURCE = "reviewer"
 SEVERITIES = {
@@ -18,10 +19,13 @@ SEVERITIES = {
 }
 
 
-def to_diagnostic(finding: Finding, uri: str) -> types.Diagnostic:
+def to_diagnostic(
+    finding: Finding, uri: str, lines: list[str], encoding: str = UTF16
+) -> types.Diagnostic:
+    """`lines` are the document's, to count columns in the client's encoding."""
     span = types.Range(
-        start=types.Position(finding.line - 1, max(finding.column - 1, 0)),
-        end=types.Position(finding.end_line - 1, max(finding.end_column - 1, 0)),
+        start=_position(lines, finding.line, finding.column, encoding),
+        end=_position(lines, finding.end_line, finding.end_column, encoding),
     )
     related = None
     if finding.suggestion is not None:
@@ -51,7 +55,7 @@ def to_diagnostic(finding: Finding, uri: str) -> types.Diagnostic:
 
 
 def code_actions(
-    uri: str, path: str, lines: list[str], diagnostic: types.Diagnostic
+    uri: str, path: str, lines: list[str], diagnostic: types.Diagnostic, encoding: str = UTF16
 ) -> list[types.CodeAction]:
     """Apply the suggestion; add a `reviewer: ignore[id]` comment."""
     if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
@@ -65,7 +69,7 @@ def code_actions(
     if isinstance(suggestion, str):
         replaced = types.Range(
             start=types.Position(line - 1, 0),
-            end=types.Position(end_line - 1, _utf16_length(lines[end_line - 1])),
+            end=types.Position(end_line - 1, unit_length(lines[end_line - 1], encoding)),
         )
         actions.append(
             types.CodeAction(
@@ -80,7 +84,7 @@ def code_actions(
     tokens = spec.comments if spec is not None else ()
     if tokens:
         text = lines[line - 1]
-        end = types.Position(line - 1, _utf16_length(text))
+        end = types.Position(line - 1, unit_length(text, encoding))
         comment = f"  {tokens[0]} reviewer: ignore[{diagnostic.code}]"
         actions.append(
             types.CodeAction(
@@ -95,5 +99,7 @@ def code_actions(
     return actions
 
 
-def _utf16_length(text: str) -> int:
-    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+def _position(lines: list[str], line: int, column: int, encoding: str) -> types.Position:
+    """A 1-based line and character column as an LSP position."""
+    text = lines[line - 1] if 1 <= line <= len(lines) else ""
+    return types.Position(max(line - 1, 0), unit_length(text[: max(column - 1, 0)], encoding))

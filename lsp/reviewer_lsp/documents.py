@@ -1,5 +1,6 @@
-"""Open documents: their text, kept in step with incremental edits, and
-their tree-sitter tree, edited in place so each re-parse is incremental."""
+"""Open documents: the one copy of each buffer's text, kept in step with
+edits, its tree-sitter tree, edited in place so each re-parse is
+incremental, and its line map against HEAD, re-diffed only around each edit."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 import tree_sitter
 from lsprotocol import types
 
-from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
+from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_from_spans, whole_file_hunk
 from reviewer.git import head_version
+from reviewer.linediff import LineMap
 from reviewer.syntax import ParsedFile, parse_file
+from reviewer_lsp.text import UTF16, Edit, TextBuffer
 
 
 @dataclass
@@ -20,87 +23,78 @@ class Document:
     file: Path
     root: Path  # the repository root, or the file's folder outside git
     path: str  # relative to root, posix: what findings and config globs use
-    text: str
+    buffer: TextBuffer
     version: int
     head_text: str | None  # None: untracked or outside git, every line changed
+    line_map: LineMap | None  # the buffer's lines against HEAD's
     parsed: ParsedFile | None = None
 
     @classmethod
-    def open(cls, uri: str, file: Path, text: str, version: int) -> Document:
+    def open(cls, uri: str, file: Path, text: str, version: int, encoding: str = UTF16) -> Document:
+        buffer = TextBuffer(text, encoding)
         head = head_version(file)
         if head is None:
-            return cls(uri, file, file.parent, file.name, text, version, None)
-        return cls(uri, file, head.root, head.path, text, version, head.text)
+            return cls(uri, file, file.parent, file.name, buffer, version, None, None)
+        line_map = None if head.text is None else LineMap(head.text.split("\n"), buffer.lines)
+        return cls(uri, file, head.root, head.path, buffer, version, head.text, line_map)
+
+    @property
+    def text(self) -> str:
+        return self.buffer.text
 
     def refresh_head(self) -> None:
         """After a save or a commit, HEAD may have moved."""
         head = head_version(self.file)
-        if head is not None:
-            self.head_text = head.text
+        if head is None or head.text == self.head_text:
+            return
+        self.head_text = head.text
+        if head.text is None:
+            self.line_map = None
+        elif self.line_map is None:
+            self.line_map = LineMap(head.text.split("\n"), self.buffer.lines)
+        else:
+            self.line_map.reset(head.text.split("\n"))
 
     def apply(self, change: types.TextDocumentContentChangeEvent, version: int) -> None:
         self.version = version
-        if isinstance(change, types.TextDocumentContentChangeWholeDocument) or not hasattr(
-            change, "range"
-        ):
-            self.text = change.text
-            self.parsed = None  # a new document: parse from scratch
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            edit: Edit | None = self.buffer.replace(
+                change.range.start, change.range.end, change.text
+            )
+        else:  # a whole-document change is an edit too: the common ends stay
+            edit = self.buffer.replace_all(change.text)
+        if edit is None:
             return
-        start = _offset(self.text, change.range.start)
-        end = _offset(self.text, change.range.end)
-        old_source = self.text.encode("utf-8")
-        start_byte = len(self.text[:start].encode("utf-8"))
-        old_end_byte = len(self.text[:end].encode("utf-8"))
-        new_text = self.text[:start] + change.text + self.text[end:]
-        new_end_byte = start_byte + len(change.text.encode("utf-8"))
         if self.parsed is not None and self.parsed.tree is not None:
             self.parsed.tree.edit(
-                start_byte=start_byte,
-                old_end_byte=old_end_byte,
-                new_end_byte=new_end_byte,
-                start_point=_point(old_source, start_byte),
-                old_end_point=_point(old_source, old_end_byte),
-                new_end_point=_point(new_text.encode("utf-8"), new_end_byte),
+                start_byte=edit.start_byte,
+                old_end_byte=edit.old_end_byte,
+                new_end_byte=edit.new_end_byte,
+                start_point=tree_sitter.Point(*edit.start_point),
+                old_end_point=tree_sitter.Point(*edit.old_end_point),
+                new_end_point=tree_sitter.Point(*edit.new_end_point),
             )
-        self.text = new_text
+        if self.line_map is not None:
+            self.line_map.replace(edit.first, edit.last, edit.lines)
 
     def parse(self) -> ParsedFile:
         """Parse the current text, reusing the edited tree when there is one."""
+        if self.parsed is not None and self.parsed.text is self.buffer.text:
+            return self.parsed  # nothing changed since the last parse
         old_tree = self.parsed.tree if self.parsed is not None else None
-        self.parsed = parse_file(self.path, self.text, old_tree)
+        self.parsed = parse_file(self.path, self.buffer.text, old_tree)
         return self.parsed
 
     def change_set(self) -> ChangeSet:
-        status = ChangeStatus.ADDED if self.head_text is None else ChangeStatus.MODIFIED
-        change = FileChange(
-            self.path,
-            status,
-            self.text,
-            hunks_between(self.head_text, self.text),
-            old_text=self.head_text,
-        )
+        text = self.buffer.text
+        if self.line_map is None:
+            change = FileChange(self.path, ChangeStatus.ADDED, text, whole_file_hunk(text))
+        else:
+            change = FileChange(
+                self.path,
+                ChangeStatus.MODIFIED,
+                text,
+                hunks_from_spans(self.line_map.spans),
+                old_text=self.head_text,
+            )
         return ChangeSet(self.root, f"{self.path} (editor buffer vs HEAD)", (change,))
-
-
-def _offset(text: str, position: types.Position) -> int:
-    """A string index from an LSP position (line, UTF-16 code units)."""
-    line_start = 0
-    for _ in range(position.line):
-        found = text.find("\n", line_start)
-        if found < 0:
-            return len(text)
-        line_start = found + 1
-    line_end = text.find("\n", line_start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    units = 0
-    for index, char in enumerate(line):
-        if units >= position.character:
-            return line_start + index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return line_start + len(line)
-
-
-def _point(source: bytes, byte: int) -> tree_sitter.Point:
-    row = source.count(b"\n", 0, byte)
-    column = byte - (source.rfind(b"\n", 0, byte) + 1)
-    return tree_sitter.Point(row, column)

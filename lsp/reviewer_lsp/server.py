@@ -9,12 +9,14 @@ import asyncio
 import functools
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from reviewer import __version__
@@ -27,6 +29,7 @@ from reviewer_lsp.diagnostics import code_actions, to_diagnostic
 from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker
 from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
+from reviewer_lsp.text import UTF16
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 # How long a review waits for more edits already on their way (a burst of
@@ -34,9 +37,37 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 COALESCE_SECONDS = 0.001
 
 
+class OwnDocumentsProtocol(LanguageServerProtocol):
+    """pygls's protocol without its own copy of each open document: the
+    server keeps the only one (`Document`), so an edit is applied once."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user_handler(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
+
 class ReviewerServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("reviewer", __version__)
+        super().__init__("reviewer", __version__, protocol_cls=OwnDocumentsProtocol)
         self.documents: dict[str, Document] = {}
         self.settings: Settings = DEFAULT
         self.structural: dict[str, tuple[Finding, ...]] = {}
@@ -128,7 +159,10 @@ class ReviewerServer(LanguageServer):
             types.PublishDiagnosticsParams(
                 uri=document.uri,
                 version=document.version,
-                diagnostics=[to_diagnostic(f, document.uri) for f in findings],
+                diagnostics=[
+                    to_diagnostic(f, document.uri, document.buffer.lines, document.buffer.encoding)
+                    for f in findings
+                ],
             )
         )
 
@@ -190,7 +224,8 @@ def build_server() -> ReviewerServer:
         item = params.text_document
         file = Path(to_fs_path(item.uri) or item.uri)
         with ls.lock:
-            document = Document.open(item.uri, file, item.text, item.version)
+            encoding = ls.workspace.position_encoding or UTF16
+            document = Document.open(item.uri, file, item.text, item.version, encoding)
             ls.documents[item.uri] = document
             ls.review_structural(document)
         ls.model.schedule(document, on_save=False)
@@ -247,11 +282,11 @@ def build_server() -> ReviewerServer:
             document = ls.documents.get(params.text_document.uri)
             if document is None:
                 return []
-            lines = document.text.split("\n")
+            lines, encoding = document.buffer.lines, document.buffer.encoding
             return [
                 action
                 for diagnostic in params.context.diagnostics
-                for action in code_actions(document.uri, document.path, lines, diagnostic)
+                for action in code_actions(document.uri, document.path, lines, diagnostic, encoding)
             ]
 
     @server.feature(types.SHUTDOWN)
