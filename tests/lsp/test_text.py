@@ -1,0 +1,102 @@
+"""The server's text store: edits in each position encoding against a plain
+string model, byte offsets and points against the encoded text."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lsprotocol import types
+
+from reviewer_lsp.text import UTF8, UTF16, UTF32, TextBuffer, char_index, unit_length
+
+LINES = ["def f(x):", '    s = "é😀ß"  # 注释', "    return x == None", "", "x = 1\r", ""]
+ALPHABET = ["a", " ", "\n", "é", "😀", "注", "\r\n", "(", "x"]
+
+
+def position(text: str, offset: int, encoding: str) -> types.Position:
+    """The LSP position of string index `offset`, counted the slow, obvious way."""
+    before = text[:offset]
+    line = before.count("\n")
+    column = before[before.rfind("\n") + 1 :]
+    if encoding == UTF8:
+        units = len(column.encode("utf-8"))
+    elif encoding == UTF16:
+        units = len(column.encode("utf-16-le")) // 2
+    else:
+        units = len(column)
+    return types.Position(line, units)
+
+
+def point(source: bytes, byte: int) -> tuple[int, int]:
+    return source.count(b"\n", 0, byte), byte - (source.rfind(b"\n", 0, byte) + 1)
+
+
+@pytest.mark.parametrize("encoding", [UTF8, UTF16, UTF32])
+@pytest.mark.parametrize("seed", range(4))
+def test_random_edits_match_a_plain_string(encoding: str, seed: int) -> None:
+    rng = random.Random(seed)
+    text = "\n".join(LINES)
+    buffer = TextBuffer(text, encoding)
+    for _ in range(200):
+        start = rng.randrange(len(text) + 1)
+        end = min(len(text), start + rng.choice([0, 0, 1, 3, 10]))
+        if text[start - 1 : start + 1] == "\r\n" or text[end - 1 : end + 1] == "\r\n":
+            continue  # a position cannot fall between CR and LF
+        new = "".join(rng.choice(ALPHABET) for _ in range(rng.choice([0, 1, 2, 5])))
+        old_source = text.encode()
+        edit = buffer.replace(position(text, start, encoding), position(text, end, encoding), new)
+        text = text[:start] + new + text[end:]
+        assert buffer.text == text
+        source = text.encode()
+        start_byte = len(text[:start].encode())
+        assert edit.start_byte == start_byte
+        assert edit.old_end_byte == start_byte + len(old_source) - len(source) + len(new.encode())
+        assert edit.new_end_byte == start_byte + len(new.encode())
+        assert edit.start_point == point(old_source, edit.start_byte)
+        assert edit.old_end_point == point(old_source, edit.old_end_byte)
+        assert edit.new_end_point == point(source, edit.new_end_byte)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_whole_document_change_is_the_edit_between_the_common_ends(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "\n".join(LINES)
+    buffer = TextBuffer(text)
+    for _ in range(100):
+        start = rng.randrange(len(text) + 1)
+        end = min(len(text), start + rng.choice([0, 1, 4]))
+        new = "".join(rng.choice(ALPHABET) for _ in range(rng.choice([0, 1, 3])))
+        changed = text[:start] + new + text[end:]
+        edit = buffer.replace_all(changed)
+        assert buffer.text == changed
+        if changed == text:
+            assert edit is None
+        else:
+            assert edit is not None
+            # no wider than the change made, and it leaves the ends alone
+            assert edit.start_byte >= len(text[:start].encode()) - len(new.encode())
+            assert edit.new_end_byte - edit.start_byte <= len(new.encode())
+        text = changed
+
+
+def test_positions_past_the_end_clamp() -> None:
+    buffer = TextBuffer("ab\ncd\r\nef")
+    edit = buffer.replace(types.Position(1, 99), types.Position(1, 99), "!")
+    assert buffer.text == "ab\ncd!\r\nef"  # before the CR, not after it
+    assert edit.start_point == (1, 2)
+    buffer.replace(types.Position(40, 0), types.Position(50, 3), "?")
+    assert buffer.text == "ab\ncd!\r\nef?"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "units", "index"),
+    [(UTF8, 3, 2), (UTF8, 7, 3), (UTF16, 3, 3), (UTF16, 4, 3), (UTF32, 3, 3), (UTF16, 99, 4)],
+)
+def test_char_index_counts_code_units(encoding: str, units: int, index: int) -> None:
+    # "aé" is 3 UTF-8 bytes; "😀" is 4 bytes, 2 UTF-16 units, 1 code point
+    assert char_index("aé😀b", units, encoding) == index
+
+
+def test_unit_length() -> None:
+    assert [unit_length("é😀", e) for e in (UTF8, UTF16, UTF32)] == [6, 3, 2]
