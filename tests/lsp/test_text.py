@@ -7,7 +7,6 @@ import random
 
 import pytest
 from lsprotocol import types
-
 from reviewer_lsp.text import UTF8, UTF16, UTF32, TextBuffer, char_index, unit_length
 
 LINES = ["def f(x):", '    s = "é😀ß"  # 注释', "    return x == None", "", "x = 1\r", ""]
