@@ -133,6 +133,12 @@ class LspProcess:
             },
         )
 
+    def change_content(self, file: Path, version: int, changes: list[dict[str, Any]]) -> float:
+        return self.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": file.as_uri(), "version": version}, "contentChanges": changes},
+        )
+
     def diagnostics_after(
         self, file: Path, version: int | None, timeout: float = 60
     ) -> dict[str, Any]:

@@ -77,7 +77,6 @@ def prepare_cached(
     return Prepared(units, features)
 
 
-
 def column(prepared: Prepared, name: str) -> list[np.ndarray]:
     index = SCALAR_NAMES.index(name)
     return [f.scalars[:, index].astype(float) for f in prepared.features]
@@ -223,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         units = scored(dev, [head.probabilities(f) for f in dev.features])
         rows.append(row(f"head ({kind}; fit {seconds:.1f} s; gate {head.threshold:.3f})",
                         units, at_threshold(units, head.threshold)))  # fmt: skip
+
         def fit(part: Prepared, k: str = kind) -> object:
             return fit_head(line_set(part.units, part.features), k)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -79,8 +80,19 @@ def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     seen: Counter[str] = Counter()
     result = []
     for finding in sorted(findings, key=lambda f: f.sort_key):
-        base = "\0".join((finding.rule_id, finding.path, normalized_snippet(finding.snippet)))
-        digest = hashlib.sha256(base.encode()).hexdigest()[:16]
-        result.append(replace(finding, fingerprint=f"{digest}:{seen[digest]}"))
+        digest = _digest(finding.rule_id, finding.path, finding.snippet)
+        result.append(_fingerprinted(finding, f"{digest}:{seen[digest]}"))
         seen[digest] += 1
     return result
+
+
+# The language server fingerprints the same findings on every keystroke.
+@functools.lru_cache(maxsize=65536)
+def _digest(rule_id: str, path: str, snippet: str) -> str:
+    base = "\0".join((rule_id, path, normalized_snippet(snippet)))
+    return hashlib.sha256(base.encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=65536)
+def _fingerprinted(finding: Finding, fingerprint: str) -> Finding:
+    return replace(finding, fingerprint=fingerprint)

@@ -23,6 +23,9 @@ from reviewer.queries import compile_query
 # A scope longer than this is too big to hand to a reviewer as one piece;
 # its changed lines are chunked as if they were module level.
 MAX_UNIT_LINES = 200
+# Past this many line spans, one query cursor over their whole range beats
+# one cursor per span.
+MANY_SPANS = 16
 # Changed lines closer than this stay in one chunk.
 CHUNK_GAP = 6
 
@@ -196,6 +199,9 @@ def matches_in(
     if spans is None:
         yield from tree_sitter.QueryCursor(query).matches(tree.root_node)
         return
+    if len(spans) > MANY_SPANS:
+        yield from _matches_over(query, tree, spans)
+        return
     seen: set[tuple[int, ...]] = set()
     for first, last in spans:
         cursor = tree_sitter.QueryCursor(query)
@@ -205,6 +211,24 @@ def matches_in(
             if key not in seen:
                 seen.add(key)
                 yield index, captures
+
+
+def _matches_over(
+    query: tree_sitter.Query, tree: tree_sitter.Tree, spans: Sequence[tuple[int, int]]
+) -> Iterator[tuple[int, dict[str, list[tree_sitter.Node]]]]:
+    """The matches overlapping many spans, from one cursor over the range
+    that covers them all (one cursor per span costs more past a few dozen)."""
+    firsts = [first for first, _ in spans]
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_point_range((spans[0][0] - 1, 0), (spans[-1][1], 0))
+    for index, captures in cursor.matches(tree.root_node):
+        nodes = [node for found in captures.values() for node in found]
+        top = min(node.start_point.row for node in nodes) + 1
+        bottom = max(node.end_point.row for node in nodes) + 1
+        # the last span starting at or before the match's end must reach its start
+        at = bisect.bisect_right(firsts, bottom) - 1
+        if at >= 0 and spans[at][1] >= top:
+            yield index, captures
 
 
 def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[ReviewUnit]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
@@ -30,6 +30,7 @@ from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker
 from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
 from reviewer_lsp.text import UTF16
+from reviewer_lsp.unit_cache import CachedUnitChecks
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 # How long a review waits for more edits already on their way (a burst of
@@ -74,6 +75,9 @@ class ReviewerServer(LanguageServer):
         self.model_findings: dict[str, tuple[int, tuple[Finding, ...]]] = {}
         self.configs: dict[Path, Config] = {}
         self.baselines: dict[Path, tuple[int | None, frozenset[str]]] = {}
+        self.unit_checks = CachedUnitChecks()
+        self.published: dict[str, dict[tuple[Finding, str, str], dict[str, Any]]] = {}
+        self.json = default_converter()  # type: ignore[no-untyped-call]
         self.model = ModelWorker(self)
         self.lock = threading.RLock()  # documents are read by the model worker too
         self.event_loop: asyncio.AbstractEventLoop | None = None
@@ -122,7 +126,7 @@ class ReviewerServer(LanguageServer):
         report = review(
             document.change_set(),
             config,
-            producers=(StructuralChecks(units_only=not baseline),),
+            producers=(StructuralChecks() if baseline else self.unit_checks,),
             parsed_files={document.path: parsed},
             baseline=baseline,
         )
@@ -155,16 +159,33 @@ class ReviewerServer(LanguageServer):
         version, model = self.model_findings.get(document.uri, (-1, ()))
         if version == document.version:
             findings.extend(model)
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=document.uri,
-                version=document.version,
-                diagnostics=[
-                    to_diagnostic(f, document.uri, document.buffer.lines, document.buffer.encoding)
-                    for f in findings
-                ],
-            )
+        lines, encoding = document.buffer.lines, document.buffer.encoding
+        # A diagnostic's JSON is kept while its finding and lines stay the
+        # same: most of a long change's diagnostics do, edit after edit.
+        known = self.published.get(document.uri, {})
+        fresh: dict[tuple[Finding, str, str], dict[str, Any]] = {}
+        for finding in findings:
+            key = (finding, _line(lines, finding.line), _line(lines, finding.end_line))
+            shown = known.get(key)
+            if shown is None:
+                diagnostic = to_diagnostic(finding, document.uri, lines, encoding)
+                shown = self.json.unstructure(diagnostic)
+            fresh[key] = shown
+        self.published[document.uri] = fresh
+        # Sent as plain JSON: the protocol's converter would unstructure every
+        # diagnostic again on each publish.
+        params = {"uri": document.uri, "version": document.version}
+        self.protocol._send_data(
+            {
+                "jsonrpc": "2.0",
+                "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                "params": {**params, "diagnostics": list(fresh.values())},
+            }
         )
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
 def guarded(server: ReviewerServer) -> Callable[[Handler], Handler]:
@@ -264,6 +285,7 @@ def build_server() -> ReviewerServer:
             ls.documents.pop(uri, None)
             ls.structural.pop(uri, None)
             ls.model_findings.pop(uri, None)
+            ls.published.pop(uri, None)
         ls.model.cancel(uri)
         pending = ls.pending_reviews.pop(uri, None)
         if pending is not None:
