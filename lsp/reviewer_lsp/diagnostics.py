@@ -54,6 +54,23 @@ def to_diagnostic(
     )
 
 
+def moved(diagnostic: dict[str, Any], line: int, end_line: int) -> dict[str, Any]:
+    """A diagnostic's JSON on other lines (its text and columns unchanged)."""
+    span = diagnostic["range"]
+    lines = {
+        "start": {**span["start"], "line": line - 1},
+        "end": {**span["end"], "line": end_line - 1},
+    }
+    shifted = {**diagnostic, "range": lines}
+    shifted["data"] = {**diagnostic["data"], "line": line, "end_line": end_line}
+    if diagnostic.get("relatedInformation"):
+        shifted["relatedInformation"] = [
+            {**related, "location": {**related["location"], "range": lines}}
+            for related in diagnostic["relatedInformation"]
+        ]
+    return shifted
+
+
 def code_actions(
     uri: str, path: str, lines: list[str], diagnostic: types.Diagnostic, encoding: str = UTF16
 ) -> list[types.CodeAction]:

@@ -82,8 +82,12 @@ class Document:
         if self.parsed is not None and self.parsed.text is self.buffer.text:
             return self.parsed  # nothing changed since the last parse
         old_tree = self.parsed.tree if self.parsed is not None else None
-        self.parsed = parse_file(self.path, self.buffer.text, old_tree)
-        return self.parsed
+        parsed = parse_file(self.path, self.buffer.text, old_tree)
+        # The buffer keeps every line's byte offset up to date edit by edit:
+        # the parse need not find them again (a cached property, seeded).
+        parsed.__dict__["line_starts"] = self.buffer.byte_starts()
+        self.parsed = parsed
+        return parsed
 
     def change_set(self) -> ChangeSet:
         text = self.buffer.text

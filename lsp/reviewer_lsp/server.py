@@ -9,7 +9,7 @@ import asyncio
 import functools
 import threading
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
-from reviewer_lsp.diagnostics import code_actions, to_diagnostic
+from reviewer_lsp.diagnostics import code_actions, moved, to_diagnostic
 from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker
 from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
@@ -76,7 +76,7 @@ class ReviewerServer(LanguageServer):
         self.configs: dict[Path, Config] = {}
         self.baselines: dict[Path, tuple[int | None, frozenset[str]]] = {}
         self.unit_checks = CachedUnitChecks()
-        self.published: dict[str, dict[tuple[Finding, str, str], dict[str, Any]]] = {}
+        self.published: dict[str, dict[Hashable, tuple[int, dict[str, Any]]]] = {}
         self.json = default_converter()  # type: ignore[no-untyped-call]
         self.model = ModelWorker(self)
         self.lock = threading.RLock()  # documents are read by the model worker too
@@ -161,16 +161,23 @@ class ReviewerServer(LanguageServer):
             findings.extend(model)
         lines, encoding = document.buffer.lines, document.buffer.encoding
         # A diagnostic's JSON is kept while its finding and lines stay the
-        # same: most of a long change's diagnostics do, edit after edit.
+        # same, wherever an edit above moves them: most of a long change's
+        # diagnostics do, edit after edit.
         known = self.published.get(document.uri, {})
-        fresh: dict[tuple[Finding, str, str], dict[str, Any]] = {}
+        fresh: dict[Hashable, tuple[int, dict[str, Any]]] = {}
         for finding in findings:
-            key = (finding, _line(lines, finding.line), _line(lines, finding.end_line))
-            shown = known.get(key)
+            key = (
+                _unplaced(finding),
+                _line(lines, finding.line),
+                _line(lines, finding.end_line),
+            )
+            line, shown = known.get(key, (0, None))
             if shown is None:
                 diagnostic = to_diagnostic(finding, document.uri, lines, encoding)
                 shown = self.json.unstructure(diagnostic)
-            fresh[key] = shown
+            elif line != finding.line:
+                shown = moved(shown, finding.line, finding.end_line)
+            fresh[key] = (finding.line, shown)
         self.published[document.uri] = fresh
         # Sent as plain JSON: the protocol's converter would unstructure every
         # diagnostic again on each publish.
@@ -179,9 +186,25 @@ class ReviewerServer(LanguageServer):
             {
                 "jsonrpc": "2.0",
                 "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                "params": {**params, "diagnostics": list(fresh.values())},
+                "params": {**params, "diagnostics": [shown for _, shown in fresh.values()]},
             }
         )
+
+
+def _unplaced(finding: Finding) -> Hashable:
+    """What a diagnostic shows of a finding, but for the lines it is on."""
+    return (
+        finding.rule_id,
+        finding.message,
+        finding.suggestion,
+        finding.fingerprint,
+        finding.severity,
+        finding.source,
+        finding.confidence,
+        finding.column,
+        finding.end_column,
+        finding.end_line - finding.line,
+    )
 
 
 def _line(lines: list[str], number: int) -> str:

@@ -49,6 +49,10 @@ class TextBuffer:
             self._text = "\n".join(self.lines)
         return self._text
 
+    def byte_starts(self) -> list[int]:
+        """The byte offset where each line starts (a copy: edits change them)."""
+        return list(self._starts)
+
     def replace(self, start: types.Position, end: types.Position, new: str) -> Edit:
         """Apply an incremental change (`range` -> `text`)."""
         row, column = self._index(start)

@@ -99,3 +99,12 @@ def test_char_index_counts_code_units(encoding: str, units: int, index: int) -> 
 
 def test_unit_length() -> None:
     assert [unit_length("é😀", e) for e in (UTF8, UTF16, UTF32)] == [6, 3, 2]
+
+
+def test_byte_starts_follow_edits() -> None:
+    text = "\n".join(LINES)
+    buffer = TextBuffer(text)
+    buffer.replace(types.Position(1, 5), types.Position(2, 4), "😀\n\n")
+    source = buffer.text.encode()
+    expected = [0] + [i + 1 for i, byte in enumerate(source) if byte == ord("\n")]
+    assert buffer.byte_starts() == expected
