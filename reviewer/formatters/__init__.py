@@ -74,6 +74,17 @@ def hidden_line(report: Report) -> str | None:
     return f"hidden: {parts}" if parts else None
 
 
+def _text(report: Report, options: OutputOptions) -> str:
+    """The text format; a plain report with nothing but its summary line is
+    written without importing rich (an empty diff answers in a blink)."""
+    plain = not options.color and not (report.findings or report.notes or report.skipped)
+    summary = summary_line(report)
+    fits = summary.isascii() and summary.isprintable() and len(summary) <= options.width
+    if plain and fits and hidden_line(report) is None:
+        return summary + "\n"
+    return _lazy("text", "format_text")(report, options)
+
+
 def _lazy(module: str, function: str) -> Formatter:
     def render(report: Report, options: OutputOptions) -> str:
         formatter: Formatter = getattr(
@@ -86,7 +97,7 @@ def _lazy(module: str, function: str) -> Formatter:
 
 
 FORMATTERS: dict[str, Formatter] = {
-    "text": _lazy("text", "format_text"),
+    "text": _text,
     "json": _lazy("json", "format_json"),
     "sarif": _lazy("sarif", "format_sarif"),
     "github": _lazy("github", "format_github"),

@@ -23,6 +23,7 @@ from reviewer.formatters.json import dumps
 from reviewer.formatters.rdjson import rdjson_payload
 from reviewer.formatters.sarif import sarif_log
 from reviewer.formatters.text import format_text
+from tests.conftest import GitRepo
 from tests.sarif_schema import sarif_errors, sarif_schema
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -417,3 +418,34 @@ def test_text_summary_lines() -> None:
     assert format_text(empty_report(), OutputOptions()) == (
         "No findings in 2 files, 3 units reviewed (staged vs HEAD)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        empty_report(),
+        Report("work tree vs HEAD", Path("/repo"), (), Severity.ERROR),
+        Report("x" * 120, Path("/repo"), (), Severity.ERROR),  # wider than the terminal
+        Report("tab\there", Path("/repo"), (), Severity.ERROR),
+    ],
+)
+def test_plain_text_without_rich_equals_rich(report: Report) -> None:
+    """The text format writes a summary-only report itself (no rich import
+    on an empty diff): byte for byte what rich writes."""
+    options = OutputOptions(color=False, width=100)
+    assert FORMATTERS["text"](report, options) == format_text(report, options)
+
+
+def test_an_empty_diff_does_not_import_rich(repo: GitRepo) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from reviewer.cli import main; code = main(['diff', '--no-color']); "
+        "print(code, 'rich' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "0 False"
+    assert done.stdout.startswith("Nothing to review")
