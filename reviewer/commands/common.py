@@ -62,10 +62,11 @@ def review_with_tiers(
     `model` and the config ask, the model tier (progress on a terminal)."""
     from reviewer.engine import StructuralChecks, review
     from reviewer.model.factory import build_model_tier, wanted
+    from reviewer.split import review_structural
 
     config = workspace.config
     if wanted(config.model, model) is False:
-        return review(change_set, config, baseline=baseline)
+        return review_structural(change_set, config, baseline=baseline)
     from reviewer.commands.model import unit_progress
 
     with unit_progress() as on_unit:
@@ -78,7 +79,7 @@ def review_with_tiers(
             adapter_enabled=adapter,
         )
         if tier is None:
-            return review(change_set, config, baseline=baseline, notes=notices)
+            return review_structural(change_set, config, baseline=baseline, notes=notices)
         try:
             return review(
                 change_set,
