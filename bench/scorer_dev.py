@@ -31,11 +31,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS_DIR, machine_facts, markdown_table, write_result
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 from reviewer.dataset.record import Record, read_records
 from reviewer.model.resolve import resolve_model
-from reviewer.scorer.cache import StatesCache, states_key
+from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor
 from reviewer.scorer.fit import fit_head, flag_threshold
 from reviewer.scorer.forward import ForwardModel
@@ -69,8 +69,7 @@ def prepare_cached(
         unit = labelled_unit(record)
         if unit is None:
             continue
-        key = states_key(extractor.model_sha256, unit.item.text())
-        if cached_only and not extractor.cache._path(key).is_file():
+        if cached_only and not extractor.is_cached(unit.item):
             continue
         units.append(unit)
         features.append(extractor.features(unit.item))
@@ -130,6 +129,8 @@ def cross_fitted(head_for: Callable[[Prepared], object], train: Prepared, dev: P
     for calibrate_on, measure_on in (halves, halves[::-1]):
         cal = dev.subset([u.record.repo in calibrate_on for u in dev.units])
         test = dev.subset([u.record.repo in measure_on for u in dev.units])
+        if not cal.units or not test.units:
+            continue
         head = calibrate(head_for(train), cal)  # type: ignore[arg-type]
         units = head_scores(head, test)
         gate = at_threshold(units, head.threshold)
@@ -140,6 +141,8 @@ def cross_fitted(head_for: Callable[[Prepared], object], train: Prepared, dev: P
         local_f += gate.buggy_localised * n_buggy
         clean_n += n_clean
         buggy_n += n_buggy
+    if not clean_n or not buggy_n:
+        return Gate(float("nan"), float("nan"), float("nan"), float("nan"))
     return Gate(float("nan"), clean_f / clean_n, buggy_f / buggy_n, local_f / buggy_n)
 
 

@@ -61,6 +61,11 @@ def add_learn_commands(commands: Any) -> None:
                        "units to calibrate on (default: held-out repositories)")  # fmt: skip
     train.add_argument("--kind", choices=("logistic", "mlp"), default="logistic", help="--head")
     train.add_argument("--limit", type=int, metavar="N", help="--head: the first N records")
+    train.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="--head: fit on the units whose features are cached (an extraction under way)",
+    )
     train.add_argument("--model-path", type=Path, metavar="GGUF", help="--head: frozen model")
     train.add_argument("--base", type=Path, metavar="GGUF", help="base model (default model)")
     train.add_argument("--examples", type=int, default=300, help="examples to train on")

@@ -47,8 +47,11 @@ def run_train_head(args: argparse.Namespace) -> int:
     extractor = FeatureExtractor(
         ForwardModel(location.path, threads=args.threads), location.sha256 or "", StatesCache()
     )
-    train = prepare(records, extractor, args.seed, _progress("features (train)"))
-    held = prepare(calibration, extractor, args.seed, _progress("features (calibration)"))
+    cached = args.cached_only
+    train = prepare(records, extractor, args.seed, _progress("features (train)"), cached)
+    held = prepare(calibration, extractor, args.seed, _progress("features (calibration)"), cached)
+    if not train.units or not held.units:
+        raise ReviewerError("no units with features to train or calibrate on (--cached-only?)")
     started = time.perf_counter()
     head = train_head(train, held, args.kind, args.seed)
     fitted = time.perf_counter() - started

@@ -39,6 +39,9 @@ class StatesCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.npz"
 
+    def contains(self, key: str) -> bool:
+        return self._path(key).is_file()
+
     def get(self, key: str) -> LineStates | None:
         try:
             with np.load(self._path(key)) as data:

@@ -99,6 +99,10 @@ class FeatureExtractor:
             self.cache.put(key, states)
         return states
 
+    def is_cached(self, item: ScoringInput) -> bool:
+        key = states_key(self.model_sha256, item.text())
+        return self.cache is not None and self.cache.contains(key)
+
     def features(self, item: ScoringInput) -> LineFeatures:
         return assemble(item, self.states(item))
 

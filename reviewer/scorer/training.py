@@ -39,12 +39,15 @@ def prepare(
     extractor: FeatureExtractor,
     seed: int = 0,
     progress: Progress | None = None,
+    cached_only: bool = False,
 ) -> Prepared:
+    """Labelled units with their features; `cached_only` leaves out the units
+    whose features are not cached yet (fit while an extraction runs on)."""
     units: list[LabelledUnit] = []
     features: list[LineFeatures] = []
     for index, record in enumerate(records):
         unit = labelled_unit(record, seed)
-        if unit is not None:
+        if unit is not None and (not cached_only or extractor.is_cached(unit.item)):
             units.append(unit)
             features.append(extractor.features(unit.item))
         if progress is not None:
