@@ -14,7 +14,14 @@ from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
 from reviewer.findings import Finding, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.report import Report
-from reviewer.syntax import ParsedFile, ReviewUnit, line_spans, parse_file, review_units
+from reviewer.syntax import (
+    ParsedFile,
+    ReviewUnit,
+    ScopeFinder,
+    line_spans,
+    parse_file,
+    review_units,
+)
 
 
 class Producer(Protocol):
@@ -57,12 +64,13 @@ def review(
     producers: Sequence[Producer] = (StructuralChecks(),),
     parsed_files: Mapping[str, ParsedFile] | None = None,
     notes: Sequence[str] = (),
+    scope_finder: ScopeFinder | None = None,
 ) -> Report:
     """Review every file of `change_set`.
 
     `parsed_files` lets a caller that already holds a parse (the language
     server, with its incremental trees) skip parsing again. `notes` head the
-    report's notes.
+    report's notes. `scope_finder` stands in for `syntax.find_scopes`.
     """
     hidden: Counter[str] = Counter()
     skipped = list(change_set.skipped)
@@ -77,7 +85,7 @@ def review(
             continue
         notes.extend(f"{change.path}: {note}" for note in change.notes)
         parsed = (parsed_files or {}).get(change.path) or parse_file(change.path, change.new_text)
-        units = review_units(parsed, _lines_to_review(change, parsed, config))
+        units = review_units(parsed, _lines_to_review(change, parsed, config), scope_finder)
         files_reviewed += 1
         units_reviewed += len(units)
         produced = [f for producer in producers for f in producer.review_file(parsed, units)]

@@ -11,7 +11,7 @@ import bisect
 import functools
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import tree_sitter
@@ -85,6 +85,9 @@ class ReviewUnit:
     text: str  # lines start_line..end_line of the new text
     changed_lines: frozenset[int]  # absolute line numbers, all inside the unit
 
+
+# find_scopes, or a stand-in with its contract.
+ScopeFinder = Callable[["ParsedFile", "Sequence[tuple[int, int]] | None"], "list[Scope]"]
 
 _THREAD = threading.local()
 
@@ -231,8 +234,13 @@ def _matches_over(
             yield index, captures
 
 
-def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[ReviewUnit]:
-    """Group `changed_lines` by their smallest enclosing scope."""
+def review_units(
+    parsed: ParsedFile, changed_lines: Iterable[int], scope_finder: ScopeFinder | None = None
+) -> list[ReviewUnit]:
+    """Group `changed_lines` by their smallest enclosing scope.
+
+    `scope_finder` stands in for `find_scopes` (the language server's
+    remembers the scopes of top-level statements it has seen)."""
     # Blank lines carry nothing to review; alone they would make empty units.
     text_lines = parsed.lines
     lines = sorted(
@@ -240,7 +248,7 @@ def review_units(parsed: ParsedFile, changed_lines: Iterable[int]) -> list[Revie
     )
     scopes = [
         s
-        for s in find_scopes(parsed, _top_level_spans(parsed, lines))
+        for s in (scope_finder or find_scopes)(parsed, _top_level_spans(parsed, lines))
         if s.end_line - s.start_line < MAX_UNIT_LINES
     ]
     # Larger scopes first, so that an inner scope overwrites its outer one.

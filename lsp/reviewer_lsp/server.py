@@ -30,7 +30,7 @@ from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker
 from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
 from reviewer_lsp.text import UTF16
-from reviewer_lsp.unit_cache import CachedUnitChecks
+from reviewer_lsp.unit_cache import CachedScopes, CachedUnitChecks
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 # How long a review waits for more edits already on their way (a burst of
@@ -76,6 +76,7 @@ class ReviewerServer(LanguageServer):
         self.configs: dict[Path, Config] = {}
         self.baselines: dict[Path, tuple[int | None, frozenset[str]]] = {}
         self.unit_checks = CachedUnitChecks()
+        self.scopes = CachedScopes()
         self.published: dict[str, dict[Hashable, tuple[int, dict[str, Any]]]] = {}
         self.json = default_converter()  # type: ignore[no-untyped-call]
         self.model = ModelWorker(self)
@@ -127,6 +128,7 @@ class ReviewerServer(LanguageServer):
             document.change_set(),
             config,
             producers=(StructuralChecks() if baseline else self.unit_checks,),
+            scope_finder=self.scopes,
             parsed_files={document.path: parsed},
             baseline=baseline,
         )

@@ -11,7 +11,7 @@ import tree_sitter
 
 from reviewer.checks import run_checks
 from reviewer.findings import Finding
-from reviewer.syntax import ParsedFile, ReviewUnit
+from reviewer.syntax import ParsedFile, ReviewUnit, Scope, find_scopes
 
 # Units remembered at most (a few hundred bytes each); past it, start over.
 CACHE_LIMIT = 20_000
@@ -81,6 +81,41 @@ class CachedUnitChecks:
                 self.entries.clear()
             self.entries[key] = (unit.start_line, tuple(fresh))
         return fresh
+
+
+class CachedScopes:
+    """`find_scopes` for the top-level statements' spans `review_units` asks
+    about, remembered by the statements' text: a scope's kind and qualified
+    name depend only on the top-level statement that holds it."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str | None, bytes], tuple[tuple[str, str, int, int], ...]] = {}
+
+    def __call__(self, parsed: ParsedFile, spans: Sequence[tuple[int, int]] | None) -> list[Scope]:
+        if spans is None or parsed.tree is None or parsed.tree.root_node.has_error:
+            return find_scopes(parsed, spans)
+        starts, source = parsed.line_starts, parsed.source
+        scopes = []
+        for first, last in spans:
+            end = starts[last] if last < len(starts) else len(source)
+            key = (parsed.language, source[starts[first - 1] : end])
+            known = self.entries.get(key)
+            if known is None:
+                # A scope only partly in the span belongs to a statement no
+                # changed line is in (the span holds every such one whole).
+                known = tuple(
+                    (s.kind, s.name, s.start_line - first, s.end_line - first)
+                    for s in find_scopes(parsed, [(first, last)])
+                    if first <= s.start_line and s.end_line <= last
+                )
+                if len(self.entries) >= CACHE_LIMIT:
+                    self.entries.clear()
+                self.entries[key] = known
+            scopes.extend(
+                Scope(kind, name, start + first, end_line + first)
+                for kind, name, start, end_line in known
+            )
+        return scopes
 
 
 def _in_parse_error(tree: tree_sitter.Tree, unit: ReviewUnit) -> bool:

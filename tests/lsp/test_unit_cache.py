@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 from reviewer_lsp.documents import Document
-from reviewer_lsp.unit_cache import CachedUnitChecks
+from reviewer_lsp.unit_cache import CachedScopes, CachedUnitChecks
 
 from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
@@ -13,6 +13,8 @@ from tests.conftest import GitRepo
 
 
 def function(index: int) -> str:
+    if index % 10 == 4:  # methods: names qualified by their class
+        return f"class C{index}:\n    @staticmethod\n    def m(items):\n        return items\n\n"
     return f"def f{index}(items):\n    total = 0\n    return total\n\n\n"
 
 
@@ -25,14 +27,22 @@ def edit(document: Document, version: int, row: int, end_row: int, text: str) ->
     )
 
 
+SCOPES = CachedScopes()
+
+
 def findings(document: Document, producer: object) -> list[tuple[int, int, str, str]]:
+    """The findings, with remembered scopes when the checks are remembered
+    too; the units the review made as its last row."""
+    cached = isinstance(producer, CachedUnitChecks)
     report = review(
         document.change_set(),
         Config(),
         producers=(producer,),  # type: ignore[arg-type]
         parsed_files={document.path: document.parse()},
+        scope_finder=SCOPES if cached else None,
     )
-    return sorted((f.line, f.column, f.rule_id, f.fingerprint) for f in report.findings)
+    found = sorted((f.line, f.column, f.rule_id, f.fingerprint) for f in report.findings)
+    return [*found, (report.units_reviewed, 0, "units", "")]
 
 
 def test_cached_findings_equal_fresh_ones_and_only_touched_units_are_checked(
@@ -62,4 +72,5 @@ def test_cached_findings_equal_fresh_ones_and_only_touched_units_are_checked(
         assert findings(document, cache) == findings(document, StructuralChecks(units_only=True))
         assert cache.misses - before <= 1  # only the unit the edit touched
     assert cache.hits > 80
-    assert len(findings(document, cache)) >= 21  # the checks did find something
+    assert len(findings(document, cache)) >= 22  # the checks did find something
+    assert len(SCOPES.entries) >= 20
