@@ -95,7 +95,7 @@ class CachedScopes:
         if spans is None or parsed.tree is None or parsed.tree.root_node.has_error:
             return find_scopes(parsed, spans)
         starts, source = parsed.line_starts, parsed.source
-        scopes = []
+        scopes: list[Scope] = []
         for first, last in spans:
             end = starts[last] if last < len(starts) else len(source)
             key = (parsed.language, source[starts[first - 1] : end])
