@@ -33,9 +33,11 @@ from reviewer_lsp.text import UTF16
 from reviewer_lsp.unit_cache import CachedScopes, CachedUnitChecks
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
-# How long a review waits for more edits already on their way (a burst of
-# keystrokes, an editor's multi-cursor change) before it runs.
-COALESCE_SECONDS = 0.001
+# How long a review waits for more edits before it runs. Zero still
+# coalesces: the review runs after every message already read (a burst of
+# keystrokes, an editor's multi-cursor change) has been applied, and a 1 ms
+# wait cost every lone keystroke more than a millisecond of timer slack.
+COALESCE_SECONDS = 0.0
 
 
 class OwnDocumentsProtocol(LanguageServerProtocol):
