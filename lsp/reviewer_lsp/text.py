@@ -75,6 +75,14 @@ class TextBuffer:
 
     def _replace(self, row: int, column: int, end_row: int, end_column: int, new: str) -> Edit:
         lines, starts = self.lines, self._starts
+        if column == end_column == 0 < row and new[-1:] in ("", "\n") and (new or end_row > row):
+            # Whole lines inserted or removed: the same edit rotated by one
+            # newline, from the end of the line before. tree-sitter-python
+            # re-parses the rest of the file after an edit at a line's start
+            # (4 ms on 2,000 lines), and reuses it after one at a line's end.
+            row, end_row = row - 1, end_row - 1
+            column, end_column = len(lines[row]), len(lines[end_row])
+            new = "\n" + new[:-1] if new else ""
         head, tail = lines[row][:column], lines[end_row][end_column:]
         head_bytes = _byte_length(head)
         start_byte = starts[row] + head_bytes

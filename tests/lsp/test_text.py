@@ -48,10 +48,12 @@ def test_random_edits_match_a_plain_string(encoding: str, seed: int) -> None:
         text = text[:start] + new + text[end:]
         assert buffer.text == text
         source = text.encode()
-        start_byte = len(text[:start].encode())
-        assert edit.start_byte == start_byte
-        assert edit.old_end_byte == start_byte + len(old_source) - len(source) + len(new.encode())
-        assert edit.new_end_byte == start_byte + len(new.encode())
+        # The edit turns the old bytes into the new ones (it may be the edit
+        # made, or the same one rotated by a newline: see TextBuffer._replace).
+        inserted = source[edit.start_byte : edit.new_end_byte]
+        assert old_source[: edit.start_byte] + inserted + old_source[edit.old_end_byte :] == source
+        assert len(inserted) == len(new.encode())
+        assert abs(edit.start_byte - len(text[:start].encode())) <= 1
         assert edit.start_point == point(old_source, edit.start_byte)
         assert edit.old_end_point == point(old_source, edit.old_end_byte)
         assert edit.new_end_point == point(source, edit.new_end_byte)
@@ -74,7 +76,8 @@ def test_a_whole_document_change_is_the_edit_between_the_common_ends(seed: int) 
         else:
             assert edit is not None
             # no wider than the change made, and it leaves the ends alone
-            assert edit.start_byte >= len(text[:start].encode()) - len(new.encode())
+            # (or that, rotated by one newline)
+            assert edit.start_byte >= len(text[:start].encode()) - len(new.encode()) - 1
             assert edit.new_end_byte - edit.start_byte <= len(new.encode())
         text = changed
 
@@ -108,3 +111,16 @@ def test_byte_starts_follow_edits() -> None:
     source = buffer.text.encode()
     expected = [0] + [i + 1 for i, byte in enumerate(source) if byte == ord("\n")]
     assert buffer.byte_starts() == expected
+
+
+def test_whole_line_edits_start_at_the_end_of_the_line_before() -> None:
+    """tree-sitter reuses the rest of the tree after an edit there."""
+    buffer = TextBuffer("a\nb\nc\n")
+    edit = buffer.replace(types.Position(1, 0), types.Position(1, 0), "x\n")
+    assert buffer.text == "a\nx\nb\nc\n"
+    assert (edit.start_point, edit.old_end_point, edit.new_end_point) == ((0, 1), (0, 1), (1, 1))
+    edit = buffer.replace(types.Position(1, 0), types.Position(2, 0), "")
+    assert buffer.text == "a\nb\nc\n"
+    assert (edit.start_byte, edit.old_end_byte, edit.new_end_byte) == (1, 3, 1)
+    buffer.replace(types.Position(0, 0), types.Position(0, 0), "top\n")  # first line: as given
+    assert buffer.text == "top\na\nb\nc\n"
