@@ -37,10 +37,11 @@ from reviewer.dataset.record import Record, read_records
 from reviewer.model.resolve import resolve_model
 from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor
-from reviewer.scorer.fit import fit_head, flag_threshold
+from reviewer.scorer.fit import flag_threshold
 from reviewer.scorer.forward import ForwardModel
+from reviewer.scorer.head import Head
 from reviewer.scorer.metrics import Gate, Quality, Scored, at_threshold, quality
-from reviewer.scorer.records import labelled_unit, line_set
+from reviewer.scorer.records import labelled_unit
 from reviewer.scorer.training import Prepared, calibrate, head_scores, scored, train_head
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -119,7 +120,7 @@ HEADER = (
 )  # fmt: skip
 
 
-def cross_fitted(head_for: Callable[[Prepared], object], train: Prepared, dev: Prepared) -> Gate:
+def cross_fitted(fitted: Head, dev: Prepared) -> Gate:
     """The gate set on half of dev's repositories, measured on the other half
     (both ways, pooled): the honest estimate of the shipped gate."""
     repos = sorted({u.record.repo for u in dev.units})
@@ -131,7 +132,7 @@ def cross_fitted(head_for: Callable[[Prepared], object], train: Prepared, dev: P
         test = dev.subset([u.record.repo in measure_on for u in dev.units])
         if not cal.units or not test.units:
             continue
-        head = calibrate(head_for(train), cal)  # type: ignore[arg-type]
+        head = calibrate(fitted, cal)
         units = head_scores(head, test)
         gate = at_threshold(units, head.threshold)
         n_clean = sum(not u.buggy for u in units)
@@ -223,13 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         heads[kind] = head
         units = scored(dev, [head.probabilities(f) for f in dev.features])
-        rows.append(row(f"head ({kind}; fit {seconds:.1f} s; gate {head.threshold:.3f})",
+        rows.append(row(f"head ({kind}; L2 {head.card['l2']:g} by CV on train; fit {seconds:.1f} s;"
+                        f" gate {head.threshold:.3f})",
                         units, at_threshold(units, head.threshold)))  # fmt: skip
 
-        def fit(part: Prepared, k: str = kind) -> object:
-            return fit_head(line_set(part.units, part.features), k)
-
-        gate = cross_fitted(fit, train, dev)
+        gate = cross_fitted(head, dev)
         rows.append([f"head ({kind}), gate cross-fitted on dev's repositories", "", "", "",
                      f"{gate.clean_flagged:.1%}", f"{gate.buggy_flagged:.1%}",
                      f"{gate.buggy_localised:.1%}"])  # fmt: skip
@@ -239,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if size > len(train.units):
             break
         part = Prepared(train.units[:size], train.features[:size])
-        head = train_head(part, dev, "logistic")
+        head = train_head(part, dev, "logistic", l2=heads["logistic"].card["l2"])
         q: Quality = quality(scored(dev, [head.probabilities(f) for f in dev.features]))
         curve.append([str(size), f"{q.ratio(0):.2f}x", f"{q.ratio(3):.2f}x", f"{q.auroc:.3f}"])
     q = quality(scored(dev, [heads["logistic"].probabilities(f) for f in dev.features]))

@@ -67,7 +67,7 @@ def run_train_head(args: argparse.Namespace) -> int:
     }
     head = head.__class__(
         head.kind, head.inputs, head.layers, head.platt, head.threshold,
-        {**card(head, location.sha256 or "", train, held, sources), "default": False},
+        {**head.card, **card(head, location.sha256 or "", train, held, sources), "default": False},
     )  # fmt: skip
     head.save(args.output)
     print(json.dumps(head.card, indent=2, sort_keys=True))

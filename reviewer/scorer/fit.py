@@ -111,16 +111,54 @@ def fit_mlp(
     return (w1, b1), (w2, b2)
 
 
-def fit_head(lines: LineSet, kind: str = "logistic", seed: int = 0) -> Head:
+# The regularisation is chosen by cross-validation over groups (repositories)
+# of the training data, never on the data the head is measured on.
+L2_GRID = {"logistic": (1.0, 10.0, 100.0, 1000.0, 10000.0), "mlp": (1e-3, 1e-2, 1e-1, 1.0)}
+DEFAULT_L2 = {"logistic": 1.0, "mlp": 1e-3}
+
+
+def fit_head(
+    lines: LineSet, kind: str = "logistic", seed: int = 0, l2: float | None = None
+) -> Head:
     inputs = fit_inputs(lines, seed=seed)
     x = inputs.matrix(lines.hidden, lines.scalars)
+    strength = l2 if l2 is not None else DEFAULT_L2.get(kind, 1.0)
     if kind == "logistic":
-        layers: tuple[tuple[Array, Array], ...] = (fit_logistic(x, lines.labels),)
+        layers: tuple[tuple[Array, Array], ...] = (fit_logistic(x, lines.labels, l2=strength),)
     elif kind == "mlp":
-        layers = fit_mlp(x, lines.labels, seed=seed)
+        layers = fit_mlp(x, lines.labels, l2=strength, seed=seed)
     else:
         raise ValueError(f"unknown head kind {kind!r}")
-    return Head(kind, inputs, layers)
+    return Head(kind, inputs, layers, card={"l2": strength})
+
+
+def subset(lines: LineSet, keep: npt.NDArray[np.bool_]) -> LineSet:
+    return LineSet(lines.hidden[keep], lines.scalars[keep], lines.labels[keep], lines.unit[keep])
+
+
+def choose_l2(
+    lines: LineSet, groups: npt.NDArray[np.int64], kind: str, folds: int = 4, seed: int = 0
+) -> tuple[float, dict[float, float]]:
+    """The L2 strength with the lowest held-out log loss, folds made of
+    whole groups (a line's group is its repository's index)."""
+    distinct = np.unique(groups)
+    if len(distinct) < 2:
+        return DEFAULT_L2[kind], {}
+    rng = np.random.default_rng(seed)
+    fold_of = dict(zip(rng.permutation(distinct), np.arange(len(distinct)) % folds, strict=True))
+    assigned = np.array([fold_of[g] for g in groups])
+    losses: dict[float, float] = {}
+    for l2 in L2_GRID[kind]:
+        total = 0.0
+        for fold in np.unique(assigned):
+            train, test = subset(lines, assigned != fold), subset(lines, assigned == fold)
+            head = fit_head(train, kind, seed, l2)
+            p = np.clip(sigmoid(head.logits_of(head.inputs.matrix(test.hidden, test.scalars))),
+                        1e-6, 1 - 1e-6)  # fmt: skip
+            y = test.labels
+            total -= float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        losses[l2] = total / len(lines.labels)
+    return min(losses, key=lambda k: losses[k]), losses
 
 
 def fit_platt(logits: Array, labels: Array) -> tuple[float, float]:
@@ -154,11 +192,14 @@ def unit_scores(values: Array, unit: npt.NDArray[np.int64], units: int) -> Array
 
 
 def flag_threshold(clean_scores: Array, clean_share: float) -> float:
-    """The lowest threshold that flags at most `clean_share` of the clean
-    units (a unit is flagged at score >= threshold)."""
+    """A threshold that flags at most `clean_share` of the clean units (a unit
+    is flagged at score >= threshold): halfway into the gap above the first
+    clean unit left unflagged, so rounding in another evaluation order of the
+    same arithmetic cannot tip a unit over it."""
     ordered = np.sort(clean_scores)[::-1]
     allowed = int(np.floor(clean_share * len(ordered)))
     if allowed >= len(ordered):
         return float(ordered[-1])
-    # Flag strictly above the (allowed+1)-th highest clean score.
-    return float(np.nextafter(ordered[allowed], np.inf))
+    above = float(ordered[allowed - 1]) if allowed > 0 else float("inf")
+    kept = float(ordered[allowed])
+    return (kept + above) / 2 if above < float("inf") and above > kept else kept + 1e-9

@@ -14,7 +14,7 @@ import numpy as np
 from reviewer.dataset.record import Record
 from reviewer.scorer.cache import FEATURE_VERSION
 from reviewer.scorer.features import FeatureExtractor, LineFeatures
-from reviewer.scorer.fit import fit_head, fit_platt, flag_threshold
+from reviewer.scorer.fit import choose_l2, fit_head, fit_platt, flag_threshold
 from reviewer.scorer.head import Head, sigmoid
 from reviewer.scorer.metrics import Scored, at_threshold, quality
 from reviewer.scorer.records import LabelledUnit, Progress, labelled_unit, line_set
@@ -88,10 +88,31 @@ def calibrate(head: Head, calibration: Prepared, clean_share: float = CLEAN_SHAR
 
 
 def train_head(
-    train: Prepared, calibration: Prepared, kind: str = "logistic", seed: int = 0
+    train: Prepared,
+    calibration: Prepared,
+    kind: str = "logistic",
+    seed: int = 0,
+    l2: float | None = None,
 ) -> Head:
-    head = fit_head(line_set(train.units, train.features), kind, seed)
+    """Fit on `train` (L2 chosen by cross-validation over its repositories
+    unless given), then calibrate on `calibration`."""
+    lines = line_set(train.units, train.features)
+    losses: dict[float, float] = {}
+    if l2 is None:
+        l2, losses = choose_l2(lines, repository_groups(train), kind, seed=seed)
+    head = fit_head(lines, kind, seed, l2)
+    head = dataclasses.replace(head, card={"l2": l2, "l2_cross_validation": {
+        f"{k:g}": round(v, 5) for k, v in losses.items()}})  # fmt: skip
     return calibrate(head, calibration)
+
+
+def repository_groups(prepared: Prepared) -> np.ndarray:
+    """Each line's repository, as an index (for folds made of whole repositories)."""
+    names = sorted({u.record.repo for u in prepared.units})
+    index = {name: i for i, name in enumerate(names)}
+    return np.concatenate(
+        [np.full(len(u.labels), index[u.record.repo], np.int64) for u in prepared.units]
+    )
 
 
 def card(
