@@ -85,6 +85,7 @@ class ReviewerServer(LanguageServer):
         self.lock = threading.RLock()  # documents are read by the model worker too
         self.event_loop: asyncio.AbstractEventLoop | None = None
         self.pending_reviews: dict[str, asyncio.TimerHandle] = {}
+        self.too_large: set[str] = set()  # documents told to be over max_file_bytes
 
     # -- called by the handlers and the model worker -------------------------
 
@@ -121,8 +122,18 @@ class ReviewerServer(LanguageServer):
         return known[1]
 
     def review_structural(self, document: Document) -> None:
-        parsed = document.parse()
         config = self.config(document.root)
+        if _too_large(document.text, config.max_file_bytes):
+            # As `reviewer diff` sets such a file aside: reviewing a 5 MB
+            # buffer on each keystroke would stall the server for minutes.
+            if document.uri not in self.too_large:
+                self.too_large.add(document.uri)
+                self.log(f"reviewer: {document.path} is over max_file_bytes; not reviewed")
+            self.structural[document.uri] = ()
+            self.publish(document)
+            return
+        self.too_large.discard(document.uri)
+        parsed = document.parse()
         baseline = self.baseline(document.root, config)
         # A fingerprint counts identical findings over the whole file, so with
         # a baseline to match, the checks must see the whole file as the CLI does.
@@ -213,6 +224,13 @@ def _unplaced(finding: Finding) -> Hashable:
 
 def _line(lines: list[str], number: int) -> str:
     return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+def _too_large(text: str, limit: int) -> bool:
+    """More than `limit` bytes in UTF-8 (encoding only when it could be)."""
+    if len(text) > limit:
+        return True
+    return len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
 
 
 def guarded(server: ReviewerServer) -> Callable[[Handler], Handler]:
@@ -313,6 +331,7 @@ def build_server() -> ReviewerServer:
             ls.structural.pop(uri, None)
             ls.model_findings.pop(uri, None)
             ls.published.pop(uri, None)
+            ls.too_large.discard(uri)
         ls.model.cancel(uri)
         pending = ls.pending_reviews.pop(uri, None)
         if pending is not None:
