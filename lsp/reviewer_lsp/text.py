@@ -42,6 +42,9 @@ class TextBuffer:
         self.lines = text.split("\n")  # without their "\n"; the last one has none
         self._text: str | None = text
         self._starts = _byte_starts(self.lines)  # byte offset of each line
+        # Rows holding a lone CR, which the protocol counts as a line break
+        # too: while there are none, a position's line is a row.
+        self._cr_rows = sum(map(_has_lone_cr, self.lines))
 
     @property
     def text(self) -> str:
@@ -104,6 +107,8 @@ class TextBuffer:
             new_starts.append(new_starts[-1] + _byte_length(line) + 1)
         shift = new_end_byte - old_end_byte
         starts[row:] = new_starts + [offset + shift for offset in starts[end_row + 1 :]]
+        self._cr_rows += sum(map(_has_lone_cr, replaced))
+        self._cr_rows -= sum(map(_has_lone_cr, lines[row : end_row + 1]))
         lines[row : end_row + 1] = replaced
         self._text = None
         return Edit(
@@ -121,11 +126,35 @@ class TextBuffer:
     def _index(self, position: types.Position) -> tuple[int, int]:
         """(row, string index in the row) of a position; past the end of a
         line means its end, past the last line the end of the text."""
+        if self._cr_rows:
+            return self._index_with_lone_crs(position)
         if position.line >= len(self.lines):
             return len(self.lines) - 1, len(self.lines[-1])
         line = self.lines[position.line]
         content = len(line) - 1 if line.endswith("\r") else len(line)
         return position.line, min(content, char_index(line, position.character, self.encoding))
+
+    def _index_with_lone_crs(self, position: types.Position) -> tuple[int, int]:
+        """_index for a text where a lone CR ends a line as well (rare: walks
+        the rows)."""
+        line = position.line
+        last = len(self.lines) - 1
+        for row, text in enumerate(self.lines):
+            body = text[:-1] if text.endswith("\r") and row < last else text
+            pieces = body.split("\r")
+            if line < len(pieces):
+                start = sum(len(piece) + 1 for piece in pieces[:line])
+                piece = pieces[line]
+                return row, start + min(
+                    len(piece), char_index(piece, position.character, self.encoding)
+                )
+            line -= len(pieces)
+        return last, len(self.lines[last])
+
+
+def _has_lone_cr(line: str) -> bool:
+    """A CR inside the row (its last character is CRLF's own CR)."""
+    return "\r" in line[:-1]
 
 
 def char_index(line: str, units: int, encoding: str) -> int:

@@ -124,3 +124,28 @@ def test_whole_line_edits_start_at_the_end_of_the_line_before() -> None:
     assert (edit.start_byte, edit.old_end_byte, edit.new_end_byte) == (1, 3, 1)
     buffer.replace(types.Position(0, 0), types.Position(0, 0), "top\n")  # first line: as given
     assert buffer.text == "top\na\nb\nc\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "character", "expected"),
+    [
+        ("ab\rcd\nef", 1, 1, "ab\rcXd\nef"),  # a lone CR ends a line, as the protocol says
+        ("ab\rcd\nef", 2, 0, "ab\rcd\nXef"),
+        ("ab\rcd\nef", 0, 9, "abX\rcd\nef"),  # past the line's end: before its CR
+        ("ab\r\ncd\ref", 2, 1, "ab\r\ncd\reXf"),
+        ("ab\r\ncd", 0, 9, "abX\r\ncd"),  # never between CR and LF
+        ("ab\rcd", 7, 0, "ab\rcdX"),  # past the last line: the end
+    ],
+)
+def test_lone_carriage_returns_end_lines(
+    text: str, line: int, character: int, expected: str
+) -> None:
+    """Found by the LSP fuzzer (tests/fuzz): an edit after a lone CR landed on
+    the wrong line, and the server's buffer drifted from the editor's."""
+    buffer = TextBuffer(text, UTF16)
+    at = types.Position(line, character)
+    buffer.replace(at, at, "X")
+    assert buffer.text == expected
+    # and after the CR is gone, lines are rows again
+    buffer.replace_all(expected.replace("\r\n", "\n").replace("\r", "\n"))
+    assert "\r" not in buffer.text
