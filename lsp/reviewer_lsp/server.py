@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 
 from reviewer import __version__
 from reviewer.baseline import active_baseline, baseline_path
+from reviewer.checks.catalog import checks_for
 from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
 from reviewer.errors import ReviewerError
@@ -295,6 +296,10 @@ def build_server() -> ReviewerServer:
             document = Document.open(item.uri, file, item.text, item.version, encoding)
             ls.documents[item.uri] = document
             ls.review_structural(document)
+            if document.parsed is not None and document.parsed.spec is not None:
+                # Compile the language's checks now, after the first publish,
+                # not on the first keystroke (50-250 ms once per language).
+                checks_for(document.parsed.spec)
         # What start-up and the first review built (compiled checks, the
         # tree, caches) lives as long as the server: keep it out of the
         # cyclic collector's way, whose full passes over it were the slowest
