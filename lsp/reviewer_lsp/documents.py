@@ -63,7 +63,11 @@ class Document:
             )
         else:  # a whole-document change is an edit too: the common ends stay
             edit = self.buffer.replace_all(change.text)
-        if edit is None:
+        if edit is None or edit.start_byte == edit.old_end_byte == edit.new_end_byte:
+            # Nothing changed. Handed to tree-sitter, such an empty edit made
+            # the next parse return a tree without its text, whose query text
+            # predicates then all passed: findings from nowhere (the LSP
+            # fuzzer found it).
             return
         if self.parsed is not None and self.parsed.tree is not None:
             self.parsed.tree.edit(
@@ -83,6 +87,9 @@ class Document:
             return self.parsed  # nothing changed since the last parse
         old_tree = self.parsed.tree if self.parsed is not None else None
         parsed = parse_file(self.path, self.buffer.text, old_tree)
+        if parsed.tree is not None and parsed.tree.root_node.has_changes:
+            # tree-sitter gave the edited old tree back, without its text.
+            parsed = parse_file(self.path, self.buffer.text)
         # The buffer keeps every line's byte offset up to date edit by edit:
         # the parse need not find them again (a cached property, seeded).
         parsed.__dict__["line_starts"] = self.buffer.byte_starts()

@@ -4,6 +4,7 @@ string model, byte offsets and points against the encoded text."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from lsprotocol import types
@@ -149,3 +150,22 @@ def test_lone_carriage_returns_end_lines(
     # and after the CR is gone, lines are rows again
     buffer.replace_all(expected.replace("\r\n", "\n").replace("\r", "\n"))
     assert "\r" not in buffer.text
+
+
+def test_an_empty_edit_leaves_the_parse_with_its_text(tmp_path: Path) -> None:
+    """Found by the LSP fuzzer: an empty edit at the end of a buffer, handed
+    to tree-sitter, made the next parse come back without its text, and the
+    checks' text predicates then passed on anything (a `console.log` finding
+    on `Number.isNaN(value)`)."""
+    from reviewer_lsp.documents import Document
+
+    from reviewer.checks import run_checks
+
+    text = "if (Number.isNaN(value)) {}\r == None\r    \r\r"
+    document = Document.open("u", tmp_path / "a.ts", text, 1)
+    document.parse()
+    end = types.Position(4, 0)
+    document.apply(types.TextDocumentContentChangePartial(types.Range(end, end), ""), 2)
+    parsed = document.parse()
+    assert parsed.tree is not None and parsed.tree.root_node.text is not None
+    assert run_checks(parsed) == []
