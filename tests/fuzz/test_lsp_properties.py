@@ -128,3 +128,34 @@ def test_a_five_megabyte_file_and_binary_content(session: Session) -> None:
     for closing in (uri, other):
         session.server.notify("textDocument/didClose", {"textDocument": {"uri": closing}})
     assert session.alive()
+
+
+def test_open_close_save_races(session: Session) -> None:
+    """Open, edit, save and close the same document in quick succession,
+    without waiting for diagnostics in between: the last open's text is what
+    the server reviews, and it still equals a fresh review."""
+    file = session.root / "race.py"
+    uri = file.as_uri()
+    for round_ in range(20):
+        text = "\n" * round_ + "def f(a):\n    return a == None\n"  # the finding moves
+        _open(session, file, text)
+        _notify_change(session, uri, 2, [{"range": _range((0, 0), (0, 0)), "text": "#\n"}])
+        session.server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        if round_ < 19:
+            session.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+    def final(message: dict[str, object]) -> bool:
+        params = message.get("params")
+        return (
+            message.get("method") == "textDocument/publishDiagnostics"
+            and isinstance(params, dict)
+            and params.get("uri") == uri
+            and params.get("version") == 2
+            and [d["range"]["start"]["line"] for d in params.get("diagnostics") or []] == [21]
+        )
+
+    published = session.server.wait(final, timeout=60)
+    diagnostic = published["params"]["diagnostics"][0]
+    assert diagnostic["code"] == "py-none-equality"  # line 21: "#", 19 blank, def, return
+    assert session.alive()
+    session.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
