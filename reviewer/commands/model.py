@@ -14,6 +14,7 @@ from reviewer.errors import EXIT_OK, ReviewerError
 from reviewer.syntax import ReviewUnit
 
 if TYPE_CHECKING:  # numpy loads only when the model runs
+    from reviewer.model.resolve import ModelLocation
     from reviewer.scorer.tier import UnitCallback
 
 
@@ -51,6 +52,7 @@ def _info(args: argparse.Namespace) -> int:
                 ("origin", location.origin),
                 ("size", f"{location.size:,} bytes"),
                 ("sha256", location.sha256 or ""),
+                ("head", _head_row(settings.head, location, root)),
             ]
         rows.append(("adapter", settings.adapter or "none"))
         rows.append(("runtime", "llama-cpp-python" if llama_available() else "not installed"))
@@ -58,6 +60,19 @@ def _info(args: argparse.Namespace) -> int:
     for key, value in rows:
         print(f"{key + ':':<{width + 1}} {value}")
     return EXIT_OK
+
+
+def _head_row(configured: str | None, location: ModelLocation, root: Path) -> str:
+    """Which scoring head the model would use, and whether it runs by default."""
+    from reviewer.scorer.build import choose_head, shipped_head_is_default
+
+    path = choose_head(configured, location, root)
+    if path is None:
+        return "none (" + ("turned off" if configured == "none" else "none fits this model") + ")"
+    if configured:
+        return f"{path} (configured)"
+    verdict = "on by default" if shipped_head_is_default(path) else "off by default: --model"
+    return f"{path} (shipped, {verdict})"
 
 
 def _server_rows(settings: ModelConfig) -> list[tuple[str, str]]:

@@ -50,6 +50,7 @@ def test_info_for_the_default_model(
     assert main(["model", "info"]) == 0
     out = capsys.readouterr().out
     assert "origin:  packages" in out and DEFAULT_SHA256 in out and "491,400,064 bytes" in out
+    assert "head:    " in out and ("(shipped, " in out or "none fits this model" in out)
 
 
 def test_info_when_nothing_is_installed(
