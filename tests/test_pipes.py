@@ -31,10 +31,15 @@ def _run_into_closed_pipe(argv: list[str], cwd: Path) -> subprocess.CompletedPro
     the first write fails whatever the output's size or timing."""
     read_end, write_end = os.pipe()
     os.close(read_end)
+    # `model info` describes this small file rather than assembling the
+    # default model into the test's cache.
+    model = cwd.parent / "small.gguf"
+    model.write_bytes(b"GGUF" + bytes(64))
     try:
         return subprocess.run(
             [sys.executable, "-m", "reviewer", *argv],
             cwd=cwd,
+            env={**os.environ, "REVIEWER_MODEL": str(model)},
             stdout=write_end,
             stderr=subprocess.PIPE,
             timeout=120,
