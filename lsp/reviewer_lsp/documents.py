@@ -14,7 +14,7 @@ from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_from_spans,
 from reviewer.git import head_version
 from reviewer.linediff import LineMap
 from reviewer.syntax import ParsedFile, parse_file
-from reviewer_lsp.text import UTF16, Edit, TextBuffer
+from reviewer_lsp.text import UTF16, TextBuffer
 
 
 @dataclass
@@ -58,28 +58,27 @@ class Document:
     def apply(self, change: types.TextDocumentContentChangeEvent, version: int) -> None:
         self.version = version
         if isinstance(change, types.TextDocumentContentChangePartial):
-            edit: Edit | None = self.buffer.replace(
-                change.range.start, change.range.end, change.text
-            )
-        else:  # a whole-document change is an edit too: the common ends stay
-            edit = self.buffer.replace_all(change.text)
-        if edit is None or edit.start_byte == edit.old_end_byte == edit.new_end_byte:
-            # Nothing changed. Handed to tree-sitter, such an empty edit made
-            # the next parse return a tree without its text, whose query text
-            # predicates then all passed: findings from nowhere (the LSP
-            # fuzzer found it).
-            return
-        if self.parsed is not None and self.parsed.tree is not None:
-            self.parsed.tree.edit(
-                start_byte=edit.start_byte,
-                old_end_byte=edit.old_end_byte,
-                new_end_byte=edit.new_end_byte,
-                start_point=tree_sitter.Point(*edit.start_point),
-                old_end_point=tree_sitter.Point(*edit.old_end_point),
-                new_end_point=tree_sitter.Point(*edit.new_end_point),
-            )
-        if self.line_map is not None:
-            self.line_map.replace(edit.first, edit.last, edit.lines)
+            edits = [self.buffer.replace(change.range.start, change.range.end, change.text)]
+        else:  # a whole-document change is edits too: the unchanged lines stay
+            edits = self.buffer.replace_all(change.text)
+        for edit in edits:
+            if edit.start_byte == edit.old_end_byte == edit.new_end_byte:
+                # Nothing changed. Handed to tree-sitter, such an empty edit
+                # made the next parse return a tree without its text, whose
+                # query text predicates then all passed: findings from
+                # nowhere (the LSP fuzzer found it).
+                continue
+            if self.parsed is not None and self.parsed.tree is not None:
+                self.parsed.tree.edit(
+                    start_byte=edit.start_byte,
+                    old_end_byte=edit.old_end_byte,
+                    new_end_byte=edit.new_end_byte,
+                    start_point=tree_sitter.Point(*edit.start_point),
+                    old_end_point=tree_sitter.Point(*edit.old_end_point),
+                    new_end_point=tree_sitter.Point(*edit.new_end_point),
+                )
+            if self.line_map is not None:
+                self.line_map.replace(edit.first, edit.last, edit.lines)
 
     def parse(self) -> ParsedFile:
         """Parse the current text, reusing the edited tree when there is one."""

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from reviewer.linediff import diff_spans
+
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
 UTF32 = types.PositionEncodingKind.Utf32
+# A whole-document change splits into at most this many edits.
+MAX_SYNC_EDITS = 16
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,59 @@ class TextBuffer:
             row, column, end_row, end_column = end_row, end_column, row, column
         return self._replace(row, column, end_row, end_column, new)
 
-    def replace_all(self, new: str) -> Edit | None:
-        """Apply a whole-document change as the one edit that turns the old
-        text into `new`; None when nothing changed."""
+    def replace_all(self, new: str) -> list[Edit]:
+        """Apply a whole-document change as the edits that turn the old text
+        into `new`: one per changed run of lines (a few at most), else the
+        one edit between the common prefix and suffix. Separate edits keep
+        the parse incremental when a client's full sync carries changes far
+        apart (a comment near the top, a function appended at the end)."""
         old = self.text
         if old == new:
-            return None
+            return []
+        lines = new.split("\n")
+        spans = diff_spans(self.lines, lines)
+        if 1 < len(spans) <= MAX_SYNC_EDITS:
+            # Last first: the positions of the earlier ones stay as they are.
+            edits = [self._replace_lines(span, lines) for span in reversed(spans)]
+            if self.text == new:
+                return edits
+            raise AssertionError("whole-document change applied wrongly")  # pragma: no cover
         prefix = _common_prefix(old, new)
         suffix = _common_suffix(old, new, prefix)
         row, column = _row_column(old, prefix)
         end_row, end_column = _row_column(old, len(old) - suffix)
+        return [self._replace(row, column, end_row, end_column, new[prefix : len(new) - suffix])]
+
+    def _replace_lines(self, span: tuple[int, int, int, int], lines: list[str]) -> Edit:
+        """Lines a1..a2 (end exclusive) become new lines b1..b2."""
+        a1, a2, b1, b2 = span
+        if a2 < len(self.lines):  # whole lines, each with its newline
+            return self._trimmed(a1, 0, a2, 0, "".join(line + "\n" for line in lines[b1:b2]))
+        # The run reaches the end of the text (and so of the new one): the
+        # last line has no newline of its own.
+        if a1 == a2:  # lines appended after the last one
+            end = len(self.lines[-1])
+            return self._trimmed(a1 - 1, end, a1 - 1, end, "\n" + "\n".join(lines[b1:b2]))
+        last = (a2 - 1, len(self.lines[a2 - 1]))
+        if b1 == b2:  # the last lines removed, with the newline before them
+            return self._trimmed(a1 - 1, len(self.lines[a1 - 1]), *last, "")
+        return self._trimmed(a1, 0, *last, "\n".join(lines[b1:b2]))
+
+    def _trimmed(self, row: int, column: int, end_row: int, end_column: int, new: str) -> Edit:
+        """The edit without the text its two ends keep (a comment appended to
+        a line stays an insertion: tree-sitter re-parses the whole rest of
+        the file after a line is taken out)."""
+        if row == end_row:
+            old = self.lines[row][column:end_column]
+        else:
+            middle = self.lines[row + 1 : end_row]
+            old = "\n".join([self.lines[row][column:], *middle, self.lines[end_row][:end_column]])
+        prefix = _common_prefix(old, new)
+        suffix = _common_suffix(old, new, prefix)
+        if prefix:
+            row, column = _advance(row, column, old[:prefix])
+        if suffix:
+            end_row, end_column = _advance(row, column, old[prefix : len(old) - suffix])
         return self._replace(row, column, end_row, end_column, new[prefix : len(new) - suffix])
 
     def _replace(self, row: int, column: int, end_row: int, end_column: int, new: str) -> Edit:
@@ -191,6 +238,14 @@ def _byte_starts(lines: list[str]) -> list[int]:
     for line in lines[:-1]:
         starts.append(starts[-1] + _byte_length(line) + 1)
     return starts
+
+
+def _advance(row: int, column: int, text: str) -> tuple[int, int]:
+    """The position after `text`, starting at (row, column)."""
+    newlines = text.count("\n")
+    if not newlines:
+        return row, column + len(text)
+    return row + newlines, len(text) - text.rfind("\n") - 1
 
 
 def _row_column(text: str, offset: int) -> tuple[int, int]:

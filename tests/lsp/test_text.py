@@ -70,17 +70,72 @@ def test_a_whole_document_change_is_the_edit_between_the_common_ends(seed: int) 
         end = min(len(text), start + rng.choice([0, 1, 4]))
         new = "".join(rng.choice(ALPHABET) for _ in range(rng.choice([0, 1, 3])))
         changed = text[:start] + new + text[end:]
-        edit = buffer.replace_all(changed)
+        edits = buffer.replace_all(changed)
         assert buffer.text == changed
         if changed == text:
-            assert edit is None
-        else:
-            assert edit is not None
+            assert edits == []
+        elif len(edits) == 1:
+            (edit,) = edits
             # no wider than the change made, and it leaves the ends alone
             # (or that, rotated by one newline)
             assert edit.start_byte >= len(text[:start].encode()) - len(new.encode()) - 1
             assert edit.new_end_byte - edit.start_byte <= len(new.encode())
         text = changed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_whole_document_change_far_apart_is_one_edit_per_changed_run(seed: int) -> None:
+    """Each edit applies to the text the previous one left, as tree-sitter
+    and the line map take them; the byte offsets stay those of the text."""
+    rng = random.Random(seed)
+    lines = [f"line {i}" + ("é" if i % 7 == 0 else "") for i in range(60)]
+    buffer = TextBuffer("\n".join(lines))
+    for _ in range(40):
+        changed = list(lines)
+        for _ in range(rng.choice([1, 2, 3, 5])):
+            at = rng.randrange(len(changed) + 1)
+            kind = rng.choice(["insert", "delete", "modify"])
+            if kind == "insert" or not changed:
+                changed[at:at] = [f"new {rng.random():.3f}"] * rng.choice([1, 2])
+            elif kind == "delete":
+                del changed[min(at, len(changed) - 1) : at + rng.choice([1, 2])]
+            else:
+                changed[min(at, len(changed) - 1)] += " 😀"
+        if not changed:
+            changed = [""]
+        text = buffer.text
+        source = text.encode()
+        edits = buffer.replace_all("\n".join(changed))
+        assert buffer.text == "\n".join(changed)
+        for edit in edits:  # replay them on the bytes: the same result
+            new_piece = "\n".join(edit.lines).encode()
+            start_of_first = len("\n".join(text.split("\n")[: edit.first]).encode()) + (
+                1 if edit.first else 0
+            )
+            old_end = start_of_first + len(
+                "\n".join(text.split("\n")[edit.first : edit.last]).encode()
+            )
+            text = (source[:start_of_first] + new_piece + source[old_end:]).decode()
+            source = text.encode()
+        assert text == buffer.text
+        assert buffer.byte_starts() == [0] + [
+            i + 1 for i, byte in enumerate(buffer.text.encode()) if byte == ord("\n")
+        ]
+        lines = changed
+
+
+def test_a_full_sync_with_two_distant_changes_is_two_edits() -> None:
+    lines = [f"x{i} = {i}" for i in range(100)]
+    buffer = TextBuffer("\n".join(lines) + "\n")
+    changed = list(lines)
+    changed[3] += "  # note"
+    changed.append("def tail(values=[]):\n    return values")
+    edits = buffer.replace_all("\n".join(changed) + "\n")
+    # the later change first; a whole line is handed over from the end of
+    # the line before (see test_whole_line_edits_start_at_the_end_of_the_line_before)
+    assert len(edits) == 2
+    assert edits[0].first >= 99 and edits[1].first <= 3 < edits[1].last <= 4
+    assert buffer.text == "\n".join(changed) + "\n"
 
 
 def test_positions_past_the_end_clamp() -> None:
