@@ -134,12 +134,15 @@ def check_case(case: Case, root: Path, *, formats: tuple[str, ...] = FORMATS) ->
     if report is not None:
         allowed = added_lines_by_git(case, root)
         for finding in report["findings"]:
-            if finding["line"] not in allowed.get(finding["path"], set()):
+            # The filter keeps a finding whose span touches an added line
+            # (an `except` clause whose `pass` was added starts a line above).
+            span = range(finding["line"], finding["end_line"] + 1)
+            if not any(n in allowed.get(finding["path"], set()) for n in span):
                 problems.append(
                     Problem(
                         "misplaced",
-                        f"{finding['rule_id']} at {finding['path']}:{finding['line']}, "
-                        "not a line git calls added",
+                        f"{finding['rule_id']} at {finding['path']}:{finding['line']}-"
+                        f"{finding['end_line']}, no line of it added by git's count",
                     )
                 )
     return problems
