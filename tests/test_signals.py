@@ -33,6 +33,9 @@ def _start(argv: list[str], cwd: Path, **env: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A job started in the background by a shell (`.ci/run &`) inherits
+        # SIGINT ignored, and Python keeps it ignored: give the child the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
