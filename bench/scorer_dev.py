@@ -46,7 +46,7 @@ from reviewer.scorer.training import Prepared, calibrate, head_scores, scored, t
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CLEAN_SHARE = 0.05
-LEARNING_CURVE = (100, 200, 400, 800, 1600, 3200)
+LEARNING_CURVE = (250, 500, 1000, 2000, 3000)
 GENERATE_FIRST = (
     "generate-first base (bench/results/eval_dev.md: 120-unit sample, earlier run)",
     "23.3% / 23.3%",

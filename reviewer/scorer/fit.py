@@ -118,9 +118,13 @@ DEFAULT_L2 = {"logistic": 1.0, "mlp": 1e-3}
 
 
 def fit_head(
-    lines: LineSet, kind: str = "logistic", seed: int = 0, l2: float | None = None
+    lines: LineSet,
+    kind: str = "logistic",
+    seed: int = 0,
+    l2: float | None = None,
+    inputs: Inputs | None = None,
 ) -> Head:
-    inputs = fit_inputs(lines, seed=seed)
+    inputs = inputs or fit_inputs(lines, seed=seed)
     x = inputs.matrix(lines.hidden, lines.scalars)
     strength = l2 if l2 is not None else DEFAULT_L2.get(kind, 1.0)
     if kind == "logistic":
@@ -147,17 +151,19 @@ def choose_l2(
     rng = np.random.default_rng(seed)
     fold_of = dict(zip(rng.permutation(distinct), np.arange(len(distinct)) % folds, strict=True))
     assigned = np.array([fold_of[g] for g in groups])
-    losses: dict[float, float] = {}
-    for l2 in L2_GRID[kind]:
-        total = 0.0
-        for fold in np.unique(assigned):
-            train, test = subset(lines, assigned != fold), subset(lines, assigned == fold)
-            head = fit_head(train, kind, seed, l2)
-            p = np.clip(sigmoid(head.logits_of(head.inputs.matrix(test.hidden, test.scalars))),
-                        1e-6, 1 - 1e-6)  # fmt: skip
-            y = test.labels
-            total -= float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
-        losses[l2] = total / len(lines.labels)
+    losses = dict.fromkeys(L2_GRID[kind], 0.0)
+    for fold in np.unique(assigned):
+        train, test = subset(lines, assigned != fold), subset(lines, assigned == fold)
+        # The principal components depend on the fold, not on the strength:
+        # one SVD per fold (it dominates the fitting time).
+        inputs = fit_inputs(train, seed=seed)
+        x_test = inputs.matrix(test.hidden, test.scalars)
+        y = test.labels
+        for l2 in losses:
+            head = fit_head(train, kind, seed, l2, inputs)
+            p = np.clip(sigmoid(head.logits_of(x_test)), 1e-6, 1 - 1e-6)
+            losses[l2] -= float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    losses = {l2: total / len(lines.labels) for l2, total in losses.items()}
     return min(losses, key=lambda k: losses[k]), losses
 
 
