@@ -22,6 +22,7 @@ from reviewer.scorer.tokens import token_lines, windows
 
 Array = npt.NDArray[np.float32]
 WINDOW_OVERLAP = 128  # tokens of context re-read by each later window
+SOFTMAX_ROWS = 64  # tokens whose log-softmax is computed at once (64 x vocab floats)
 
 
 class ForwardError(ReviewerError):
@@ -81,6 +82,7 @@ class ForwardModel:
         self._llm: Any = None
         self._lock = threading.Lock()
         self._interrupted = False
+        self._softmax_rows: Array | None = None  # reused: see _surprisal
         self._abort: Any = None  # keeps llama.cpp's abort callback alive
         self._stamp = _file_stamp(path)
 
@@ -192,16 +194,32 @@ class ForwardModel:
             rows = np.ctypeslib.as_array(pointer, shape=(len(part) * d,)).reshape(len(part), d)
             first = window.keep - window.start
             hidden[window.keep : window.stop] = rows[first:]
-            logits = llm.scores[: len(part) - 1]
             if len(part) > 1:
-                top = logits.max(axis=1, keepdims=True)
-                normaliser = np.log(np.exp(logits - top).sum(axis=1)) + top[:, 0]
-                chosen = logits[np.arange(len(part) - 1), part[1:]]
-                values = (normaliser - chosen).astype(np.float32)
+                values = self._surprisal(llm.scores[: len(part) - 1], part[1:])
                 start = max(first, 1)
                 surprisal[window.start + start : window.stop] = values[start - 1 :]
         llm.reset()
         return hidden, surprisal
+
+    def _surprisal(self, logits: Array, following: list[int]) -> Array:
+        """-log p(next token) under each row of logits. The log-softmax runs
+        in place in one reused buffer, a few rows at a time: fresh
+        tokens x vocab temporaries (150k columns) cost seconds of page faults
+        per unit on this kind of VM, the arithmetic a tenth of a second."""
+        rows, vocab = logits.shape
+        if self._softmax_rows is None or self._softmax_rows.shape[1] != vocab:
+            self._softmax_rows = np.empty((SOFTMAX_ROWS, vocab), np.float32)
+        values = np.empty(rows, np.float32)
+        for begin in range(0, rows, SOFTMAX_ROWS):
+            block = logits[begin : begin + SOFTMAX_ROWS]
+            top = block.max(axis=1)
+            work = self._softmax_rows[: len(block)]
+            np.subtract(block, top[:, None], out=work)
+            np.exp(work, out=work)
+            normaliser = np.log(work.sum(axis=1)) + top
+            chosen = block[np.arange(len(block)), following[begin : begin + SOFTMAX_ROWS]]
+            values[begin : begin + len(block)] = normaliser - chosen
+        return values
 
     def close(self) -> None:
         if self._llm is not None:
