@@ -52,7 +52,7 @@ def add_learn_commands(commands: Any) -> None:
     )
     train.add_argument("data", nargs="+", type=Path, metavar="DATA.jsonl")
     train.add_argument(
-        "--head", action="store_true", help="fit the line scorer's head (a minute or two, after features)"
+        "--head", action="store_true", help="fit the line scorer's head (minutes, after features)"
     )
     train.add_argument(
         "--output", "-o", type=Path, required=True, metavar="PATH", help="head file or LoRA DIR"
