@@ -30,6 +30,21 @@ from reviewer.model.prompt import ReviewRequest, build_request, verification_mes
 from reviewer.model.resolve import ModelLocation, file_sha256
 from reviewer.model.schema import ModelComment
 
+_SILENT_LOG: Any = None  # the ctypes callback must outlive every llama.cpp call
+
+
+def silence_llama_cpp() -> None:
+    """Route llama.cpp's own log to nowhere. `verbose=False` still lets its
+    errors through, and some are not errors (a context built with pooling
+    NONE logs one on every load); failures reach us as exceptions anyway."""
+    global _SILENT_LOG
+    if _SILENT_LOG is None:
+        import llama_cpp
+
+        _SILENT_LOG = llama_cpp.llama_log_callback(lambda _level, _text, _data: None)
+        llama_cpp.llama_log_set(_SILENT_LOG, None)
+
+
 YES_WORDS = ("yes", "Yes", " yes", " Yes", "YES")
 NO_WORDS = ("no", "No", " no", " No", "NO")
 
@@ -70,6 +85,7 @@ class LlamaBackend(Backend):
 
         settings, adapter = self.settings, self.adapter
         started = time.perf_counter()
+        silence_llama_cpp()
         try:
             llm = llama_cpp.Llama(
                 model_path=str(self.location.path),

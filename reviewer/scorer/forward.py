@@ -101,6 +101,9 @@ class ForwardModel:
             ) from error
         import logging
 
+        from reviewer.model.llama import silence_llama_cpp
+
+        silence_llama_cpp()
         try:
             llm = llama_cpp.Llama(
                 model_path=str(self.path),
