@@ -64,6 +64,10 @@ def _info(args: argparse.Namespace) -> int:
 
 def _head_row(configured: str | None, location: ModelLocation, root: Path) -> str:
     """Which scoring head the model would use, and whether it runs by default."""
+    from reviewer.model.factory import llama_available
+
+    if not llama_available():  # the scorer's numpy comes with the model extra too
+        return "needs the model extra (pip install 'reviewer[model]')"
     from reviewer.scorer.build import choose_head, shipped_head_is_default
 
     path = choose_head(configured, location, root)

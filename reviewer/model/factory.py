@@ -87,13 +87,14 @@ def build_model_tier(
     adapter_enabled: bool = True,
 ) -> tuple[ScoringTier | None, list[str]]:
     """The tier (None when the model is off or absent) and notices for the report."""
-    from reviewer.scorer.build import tier_for
-
     scorer, notices = build_scorer(
         config, flag=flag, model_path=model_path, root=root, adapter_enabled=adapter_enabled
     )
     if scorer is None:
         return None, notices
+    # Only now: the scorer needs numpy, which comes with the model extra.
+    from reviewer.scorer.build import tier_for
+
     return tier_for(scorer, config.model, on_unit=on_unit, on_flag=on_flag), notices
 
 
