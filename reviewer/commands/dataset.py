@@ -1,4 +1,4 @@
-"""`reviewer dataset mine|mutate|split`: write review data as JSONL."""
+"""`reviewer dataset mine|mutate|dedupe|split`: write review data as JSONL."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def run_dataset(args: argparse.Namespace) -> int:
         records = _mine(args)
     elif args.dataset_command == "mutate":
         records = _mutate(args)
+    elif args.dataset_command == "dedupe":
+        records = _dedupe(args)
     else:
         return _split(args)
     count = write_records(records, args.output)
@@ -71,6 +73,23 @@ def _mutate(args: argparse.Namespace) -> list[Record]:
     if args.limit:
         units = itertools.islice(units, args.limit)
     return list(mutate_units(units, seed=args.seed))
+
+
+def _dedupe(args: argparse.Namespace) -> list[Record]:
+    from reviewer.dataset.dedupe import dedupe
+
+    for path in [*args.data, *args.against]:
+        if not path.is_file():
+            raise ReviewerError(f"not found: {path}")
+    records = itertools.chain.from_iterable(read_records(path) for path in args.data)
+    known = itertools.chain.from_iterable(read_records(path) for path in args.against)
+    kept, counts = dedupe(records, known)
+    print(
+        f"reviewer: kept {counts.kept}; dropped {counts.known} already in --against, "
+        f"{counts.repeated} repeated",
+        file=sys.stderr,
+    )
+    return kept
 
 
 def _split(args: argparse.Namespace) -> int:

@@ -41,6 +41,16 @@ def add_learn_commands(commands: Any) -> None:
     mutate.add_argument("--limit", type=int, metavar="N", help="at most N input units")
     mutate.add_argument("--seed", type=int, default=0)
 
+    dedupe = actions.add_parser(
+        "dedupe", help="drop records whose id or unit text is already known or repeated"
+    )
+    dedupe.add_argument("data", nargs="+", type=Path, metavar="DATA.jsonl")
+    dedupe.add_argument(
+        "--against", action="append", default=[], type=Path, metavar="FILE",
+        help="JSONL whose records count as known (repeatable)",
+    )  # fmt: skip
+    dedupe.add_argument("--output", "-o", type=Path, metavar="FILE", help="JSONL (default stdout)")
+
     split = actions.add_parser("split", help="split records by repository")
     split.add_argument("data", type=Path, metavar="DATA.jsonl")
     split.add_argument("--holdout", required=True, help="comma-separated owner/name list")
