@@ -8,7 +8,8 @@ import re
 from reviewer.git import History
 
 LICENSE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENSE.rst", "COPYING", "LICENCE",
-                 "UNLICENSE", "LICENSE-MIT", "LICENSE-APACHE")  # fmt: skip
+                 "UNLICENSE", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE.MIT", "license",
+                 "license.md", "COPYING.rst")  # fmt: skip
 # Checked in order: the first whose pattern matches names the licence.
 SIGNATURES = (
     ("Apache-2.0", r"Apache License,?\s+Version 2\.0"),
@@ -34,8 +35,9 @@ def detect_license(history: History) -> str | None:
         text = history.text(head, name)
         if text is None:
             continue
+        flat = " ".join(text.split())  # the signatures wrap anywhere in real files
         for spdx, pattern in SIGNATURES:
-            if re.search(pattern, text, re.IGNORECASE | re.DOTALL):
+            if re.search(pattern, flat, re.IGNORECASE | re.DOTALL):
                 return spdx
     return None
 
