@@ -30,7 +30,8 @@ def old_changed_lines(hunks: Iterable[Hunk], old_lines: Sequence[str]) -> set[in
     found: set[int] = set()
     for hunk in hunks:
         if not hunk.old_count:
-            found.add(max(1, min(hunk.old_start, len(old_lines))))
+            if old_lines:  # filling an empty file leaves no old line to mark
+                found.add(max(1, min(hunk.old_start, len(old_lines))))
             continue
         span = range(hunk.old_start, hunk.old_start + hunk.old_count)
         text = [n for n in span if n <= len(old_lines) and old_lines[n - 1].strip()]

@@ -77,6 +77,18 @@ def test_a_fix_commit_gives_the_buggy_unit_and_the_fixed_lines(repo: GitRepo) ->
     assert fix.parent == shas["scale"] and fix.message == "Fix off-by-one in total"
 
 
+def test_a_fix_that_fills_an_empty_file_marks_no_line_there(repo: GitRepo) -> None:
+    repo.write("LICENSE", MIT)
+    repo.write("pkg/calc.py", ORIGINAL)
+    repo.write("pkg/__init__.py", "")
+    repo.commit("Add calc module")
+    repo.write("pkg/calc.py", ORIGINAL.replace("range(len(items) - 1)", "range(len(items))"))
+    repo.write("pkg/__init__.py", "from .calc import total\n")
+    repo.commit("Fix off-by-one in total and export it")
+    fixes = [r for r in mined(repo) if r.kind == "fix"]
+    assert [(r.path, r.fixed_lines) for r in fixes] == [("pkg/calc.py", [3])]
+
+
 def test_clean_units_are_those_whose_lines_survived(repo: GitRepo) -> None:
     shas = build_history(repo)
     clean = {r.commit: r for r in mined(repo) if r.kind == "clean"}
