@@ -117,6 +117,8 @@ def build_scorer(
         return None, []
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
+    if settings.backend == "openai":
+        return _server_scorer(settings, mode, root)
     from reviewer.model.resolve import ModelCacheError, ModelIntegrityError, resolve_model
 
     if not llama_available():
@@ -162,6 +164,36 @@ def build_scorer(
             adapter_enabled=adapter_enabled,
         )  # fmt: skip
     return scorer_for(settings, location, head, explain_with), []
+
+
+def _server_scorer(
+    settings: ModelConfig, mode: bool | None, root: Path | None
+) -> tuple[Scorer | None, list[str]]:
+    """The scorer whose pass runs on `settings.url`. A server that cannot
+    give per-token states (or cannot be reached) leaves the run to the
+    structural checks, with one notice."""
+    if importlib.util.find_spec("numpy") is None:
+        if mode is True:
+            raise ReviewerError("the line scorer needs numpy (pip install 'reviewer[model]')")
+        return None, [NOT_INSTALLED]
+    from reviewer.model.openai import OpenAIBackend
+    from reviewer.scorer.build import (
+        build_server_scorer,
+        choose_server_head,
+        shipped_head_is_default,
+    )
+    from reviewer.scorer.forward import ForwardError
+
+    head_path = choose_server_head(settings.head, root)
+    if head_path is None:
+        return None, [] if settings.head == "none" else [NO_HEAD]
+    if mode is None and settings.head is None and not shipped_head_is_default(head_path):
+        return None, [OFF_BY_DEFAULT]
+    client = OpenAIBackend(settings)
+    try:
+        return build_server_scorer(settings, head_path, client), []
+    except ForwardError as error:
+        return None, [f"model: {error}; structural checks only"]
 
 
 NO_HEAD = (

@@ -42,6 +42,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # The confidence of every comment when the server gives no log-probabilities:
 # undecided, so under the default model.min_confidence (0.8) nothing shows.
 NO_LOGPROBS_CONFIDENCE = 0.5
+DETERMINISTIC_500 = ("validation error", "can't decode", "embedding=true")
 
 
 class HTTPStatusError(BackendError):
@@ -163,6 +164,16 @@ class OpenAIBackend(Backend):
         return list(self._notes)
 
     # -- HTTP ----------------------------------------------------------------
+
+    def call(self, path: str, body: dict[str, Any], *, root: bool = False) -> dict[str, Any]:
+        """POST `body` to `path` under the API root, or under the server's
+        root with `root` (llama-cpp-python's /extras/tokenize lies beside /v1)."""
+        if not root:
+            return self._post(path, body)
+        base = self.url[: -len("/v1")] if self.url.endswith("/v1") else self.url
+        data = json.dumps(body).encode("utf-8")
+        headers = {**self._headers(), "Content-Type": "application/json"}
+        return self._call(urllib.request.Request(base + path, data, headers, method="POST"))
 
     def _resolve_model(self) -> str:
         name = self.settings.name
@@ -312,9 +323,10 @@ def _retryable(status: int, message: str) -> bool:
         return True
     if status < 500:
         return False
-    # llama-cpp-python answers a request it cannot validate with a 500:
+    # llama-cpp-python answers a request it cannot validate (or a text it
+    # cannot decode, or embeddings it was not started for) with a 500:
     # sending the same request again cannot help.
-    return "validation error" not in message.lower()
+    return not any(text in message.lower() for text in DETERMINISTIC_500)
 
 
 def _backoff(attempt: int, retry_after: str | None) -> float:

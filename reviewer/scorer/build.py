@@ -12,12 +12,14 @@ from pathlib import Path
 from reviewer.config import ModelConfig
 from reviewer.model.base import Backend
 from reviewer.model.cache import AnswerCache
-from reviewer.model.resolve import ModelLocation
+from reviewer.model.openai import OpenAIBackend
+from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
 from reviewer.scorer.cache import FEATURE_VERSION, StatesCache
 from reviewer.scorer.explain import Explainer
 from reviewer.scorer.features import FeatureExtractor
 from reviewer.scorer.forward import ForwardModel
 from reviewer.scorer.head import Head, HeadError, card_path
+from reviewer.scorer.remote import RemoteForwardModel
 from reviewer.scorer.tier import FlagCallback, Limits, Scorer, ScoringTier, UnitCallback
 
 HEADS_DIR = Path(__file__).resolve().parent / "heads"
@@ -54,9 +56,24 @@ def choose_head(configured: str | None, location: ModelLocation, root: Path | No
     if configured == NO_HEAD:
         return None
     if configured:
-        path = Path(configured).expanduser()
-        return root / path if root is not None and not path.is_absolute() else path
+        return _configured(configured, root)
     return shipped_head_for(location.with_hash().sha256 or "")
+
+
+def choose_server_head(configured: str | None, root: Path | None) -> Path | None:
+    """The head for scoring on a server. Its model's file cannot be hashed
+    from here: unless `model.head` names one, the server is taken to serve
+    the default model and gets the shipped head made for it."""
+    if configured == NO_HEAD:
+        return None
+    if configured:
+        return _configured(configured, root)
+    return shipped_head_for(DEFAULT_SHA256)
+
+
+def _configured(configured: str, root: Path | None) -> Path:
+    path = Path(configured).expanduser()
+    return root / path if root is not None and not path.is_absolute() else path
 
 
 def load_head(path: Path, location: ModelLocation) -> Head:
@@ -84,6 +101,29 @@ def build_scorer(
     explainer = None
     if explain_with is not None and settings.explain:
         explainer = Explainer(explain_with, AnswerCache() if settings.cache else None)
+    return Scorer(extractor, head, threshold, explainer)
+
+
+def build_server_scorer(settings: ModelConfig, head_path: Path, client: OpenAIBackend) -> Scorer:
+    """A scorer whose pass runs on the server at `settings.url` (which also
+    explains). ForwardError when the server gives no per-token states."""
+    head = Head.load(head_path)
+    forward = RemoteForwardModel(client, limit=min(settings.context, 2048))
+    forward.check()
+    width = head.inputs.hidden_mean.shape[0] // 2
+    if width != forward.dimension:
+        raise HeadError(
+            f"the scoring head {head_path} reads states {width} wide, the model on "
+            f"{client.url} gives {forward.dimension}: set model.head to a head trained "
+            "for that model (reviewer train --head)"
+        )
+    extractor = FeatureExtractor(
+        forward, forward.identity, StatesCache() if settings.cache else None
+    )
+    threshold = settings.threshold if settings.threshold is not None else head.threshold
+    explainer = None
+    if settings.explain:
+        explainer = Explainer(client, AnswerCache() if settings.cache else None)
     return Scorer(extractor, head, threshold, explainer)
 
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from reviewer.scorer.cache import StatesCache, states_key
 from reviewer.scorer.facts import NAMES as SYNTAX_NAMES
 from reviewer.scorer.facts import line_facts
-from reviewer.scorer.forward import ForwardModel, LineStates
+from reviewer.scorer.forward import LineStates, Pass
 from reviewer.syntax import ParsedFile
 
 Array = npt.NDArray[np.float32]
@@ -81,9 +81,7 @@ class LineFeatures:
 class FeatureExtractor:
     """Turns ScoringInputs into LineFeatures, one cached pass per text."""
 
-    def __init__(
-        self, model: ForwardModel, model_sha256: str, cache: StatesCache | None = None
-    ) -> None:
+    def __init__(self, model: Pass, model_sha256: str, cache: StatesCache | None = None) -> None:
         self.model = model
         self.model_sha256 = model_sha256
         self.cache = cache

@@ -12,7 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +47,19 @@ class LineStates:
     @property
     def count(self) -> int:
         return int(self.tokens.shape[0])
+
+
+class Pass(Protocol):
+    """What features need of a forward pass: in-process (ForwardModel) or
+    on a server (reviewer.scorer.remote.RemoteForwardModel)."""
+
+    def states(self, text: str, line_count: int) -> LineStates: ...
+
+    def interrupt(self) -> None: ...
+
+    def changed_on_disk(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 def pool(hidden: Array, surprisal: Array, lines: list[int], line_count: int) -> LineStates:

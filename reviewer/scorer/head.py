@@ -42,7 +42,10 @@ class Inputs:
     def matrix(self, hidden: npt.NDArray[Any], scalars: npt.NDArray[Any]) -> Array:
         projected = (hidden.astype(np.float64) - self.hidden_mean) @ self.components
         raw = np.concatenate([projected, scalars.astype(np.float64)], axis=1)
-        return np.asarray((raw - self.mean) / self.scale, dtype=np.float64)
+        x = (raw - self.mean) / self.scale
+        # A feature the pass could not give (NaN: a server's pass has no
+        # surprisal) stands at its training mean, so it moves no score.
+        return np.asarray(np.where(np.isnan(x), 0.0, x), dtype=np.float64)
 
 
 @dataclass(frozen=True)
