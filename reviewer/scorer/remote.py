@@ -80,6 +80,27 @@ def line_windows(counts: Sequence[int], size: int, overlap: int) -> list[LineWin
     return result
 
 
+def per_token_vectors(reply: dict[str, Any], url: str, dimension: int = 0) -> Array:
+    """The tokens x d states in an /embeddings answer; ServerUnfit when the
+    server pooled them (one vector per text) or sent none."""
+    data = reply.get("data")
+    first = data[0] if isinstance(data, list) and data else None
+    value = first.get("embedding") if isinstance(first, dict) else None
+    if isinstance(value, list) and value and isinstance(value[0], int | float):
+        raise ServerUnfit(
+            f"{url} pools its embeddings (one vector per text, not one per token); " + START_HINT
+        )
+    try:
+        vectors = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        vectors = np.zeros(0, np.float32)
+    if vectors.ndim != 2 or vectors.shape[1] == 0:
+        raise ServerUnfit(f"{url}: the /embeddings answer has no per-token vectors")
+    if dimension and vectors.shape[1] != dimension:
+        raise ForwardError(f"{url}: the hidden size changed (another model?)")
+    return vectors
+
+
 class RemoteForwardModel:
     """Per-token hidden states from a server, pooled per line like the
     local pass (one pass at a time; thread-safe)."""
@@ -206,27 +227,7 @@ class RemoteForwardModel:
             raise ForwardError(str(error)) from None
         except BackendError as error:
             raise ForwardError(str(error)) from None
-        return self._vectors(reply)
-
-    def _vectors(self, reply: dict[str, Any]) -> Array:
-        data = reply.get("data")
-        value = data[0].get("embedding") if isinstance(data, list) and data else None
-        if isinstance(data, list) and data and not isinstance(data[0], dict):
-            value = None
-        if isinstance(value, list) and value and isinstance(value[0], int | float):
-            raise ServerUnfit(
-                f"{self.client.url} pools its embeddings (one vector per text, not one per "
-                "token); " + START_HINT
-            )
-        try:
-            vectors = np.asarray(value, dtype=np.float32)
-        except (TypeError, ValueError):
-            vectors = np.zeros(0, np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] == 0:
-            raise ServerUnfit(f"{self.client.url}: the /embeddings answer has no vectors")
-        if self.dimension and vectors.shape[1] != self.dimension:
-            raise ForwardError(f"{self.client.url}: the hidden size changed (another model?)")
-        return vectors
+        return per_token_vectors(reply, self.client.url, self.dimension)
 
     # -- tokens ----------------------------------------------------------------
 
