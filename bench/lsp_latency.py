@@ -13,7 +13,9 @@
    in-process review of the final text, and resident memory at edit 100 and
    edit 1,000.
 3. With --model: time from the last edit to the model's diagnostics (default
-   model, 2 cores), over a few edits that each add a new function.
+   model and shipped head, its gate at 0 so every new function is flagged;
+   2 cores), over a few edits that each add a new function: the flagged
+   line (scored) and the same line with its sentence (explained).
 
 Writes bench/results/lsp_latency.md.
 """
@@ -21,6 +23,7 @@ Writes bench/results/lsp_latency.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -191,33 +194,49 @@ def fresh_review(root: Path, head: str, current: str) -> list[tuple[int, str]]:
     return sorted((f.line, f.rule_id) for f in report.findings)
 
 
-def model_latency(root: Path, file: Path, text: str) -> tuple[list[float], int]:
+def model_latency(root: Path, file: Path, text: str) -> tuple[list[float], list[float], int]:
+    """Seconds from each edit to its flagged line, and to its explained line."""
     env = {**os.environ, "REVIEWER_MODEL_ENABLED": "on"}
-    server = start_reviewer(root, env, {"model": {"min_confidence": 0.0}})
+    server = start_reviewer(root, env, {"model": {"threshold": 0.0}})
     server.open(file, text)
     server.diagnostics_after(file, 1)
-    samples, misses = [], 0
+    flagged: list[float] = []
+    explained: list[float] = []
+    misses = 0
     rows = text.count("\n")
     for number in range(2, 2 + MODEL_SAMPLES):
         new = f"def added_{number}(values):\n    return values[len(values)]\n\n\n"
         sent = server.change(file, number, (rows, 0), (rows, 0), new)
+        added = (rows, rows + 1)  # the new function's two lines (0-based)
         rows += new.count("\n")
 
-        def has_model(message: dict[str, Any], version: int = number) -> bool:
+        def has_model(
+            message: dict[str, Any],
+            version: int = number,
+            lines: tuple[int, int] = added,
+            sentence: bool = False,
+        ) -> bool:
+            """A publish for `version` holding the new function's model
+            diagnostic (with its sentence: no longer the scorer's placeholder)."""
             if message.get("method") != "textDocument/publishDiagnostics":
                 return False
             params = message["params"]
             return params.get("version") == version and any(
-                str(d.get("code", "")).startswith("model/") for d in params["diagnostics"]
+                str(d.get("code", "")).startswith("model/")
+                and d["range"]["start"]["line"] in lines
+                and (not sentence or "line scorer" not in d.get("message", ""))
+                for d in params["diagnostics"]
             )
 
         try:
             message = server.wait(has_model, timeout=180)
-            samples.append(message["_received"] - sent)
+            flagged.append(message["_received"] - sent)
+            message = server.wait(functools.partial(has_model, sentence=True), timeout=180)
+            explained.append(message["_received"] - sent)
         except TimeoutError:
             misses += 1
     server.close()
-    return samples, misses
+    return flagged, explained, misses
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,13 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         markdown_table(["measure", "result"], storm_rows),
     ]
     if args.model:
-        samples, misses = model_latency(root, file, text)
-        if samples:
-            median = statistics.median(samples)
+        flagged, explained, misses = model_latency(root, file, text)
+        if flagged:
             line = (
-                f"Time from the last edit to the model's diagnostics (default model, "
-                f"debounce 750 ms, one new function per edit): p50 {median:.1f} s over "
-                f"{len(samples)} edits ({misses} without a model comment within 180 s)."
+                f"Time from the last edit to the model's diagnostics (default model and "
+                f"head, gate 0, debounce 750 ms, one new function per edit): the flagged "
+                f"line p50 {statistics.median(flagged):.1f} s, with its sentence p50 "
+                f"{statistics.median(explained):.1f} s, over {len(flagged)} edits "
+                f"({misses} without both within 180 s)."
             )
         else:
             line = f"No model diagnostics arrived ({misses} edits timed out)."

@@ -1,12 +1,12 @@
-"""`reviewer eval DATA.jsonl`: structural tier, base model and base+adapter
-over labelled units; prints (and writes) a markdown table."""
+"""`reviewer eval DATA.jsonl`: the structural tier, the shipped scoring head
+and a head of your own over labelled units; prints (and writes) a markdown
+table."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from reviewer.config import ModelConfig
@@ -17,17 +17,20 @@ from reviewer.errors import EXIT_OK, ReviewerError
 from reviewer.evaluate.metrics import Summary, summarize
 from reviewer.evaluate.run import Reviewed, at_threshold, evaluate, sample, structural
 from reviewer.evaluate.table import markdown
-from reviewer.model.adapter import shipped_adapter
 
-CONFIGS = ("structural", "shipped-head", "head", "base", "adapter")
-HEADS = ("shipped-head", "head")
-# The generate-first rows are also shown at the confidence the product used
-# to require of them.
-GENERATE_FIRST_CONFIDENCE = 0.8
+CONFIGS = ("structural", "shipped-head", "head")
+# Configurations of the generate-first review, removed with it.
+RETIRED = ("base", "adapter")
 
 
 def run_eval(args: argparse.Namespace) -> int:
     configs = [name.strip() for name in args.configs.split(",") if name.strip()]
+    retired = [name for name in configs if name in RETIRED]
+    if retired:
+        raise ReviewerError(
+            f"configuration {', '.join(retired)} was removed with the generate-first review "
+            f"(it measured no better than chance); known: {', '.join(CONFIGS)}"
+        )
     unknown = sorted(set(configs) - set(CONFIGS))
     if unknown:
         raise ReviewerError(f"unknown configuration {', '.join(unknown)} (known: {CONFIGS})")
@@ -36,7 +39,6 @@ def run_eval(args: argparse.Namespace) -> int:
     records = sample(list(read_records(args.data)), args.sample, args.seed)
     notes: list[str] = []
     rows = []
-    threshold = args.min_confidence
     for name in configs:
         producer = _producer(name, args, notes)
         if producer is None:
@@ -45,16 +47,11 @@ def run_eval(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(file=sys.stderr)
         if name == "structural":
-            rows.append((name, summarize(at_threshold(reviewed, 0.0))))
+            rows.append((name, _at(reviewed, 0.0)))
             continue
-        if name in HEADS:
-            gate = getattr(producer, "gate", 1.0)
-            rows.append((f"{name} (top line of every unit)", _at(reviewed, 0.0)))
-            rows.append((f"{name} (at its gate, p >= {gate:.3f})", _at(reviewed, gate)))
-            continue
-        rows.append((f"{name} (raw)", summarize(at_threshold(reviewed, 0.0))))
-        product = threshold or GENERATE_FIRST_CONFIDENCE
-        rows.append((f"{name} (confidence >= {product:g})", _at(reviewed, product)))
+        gate = getattr(producer, "gate", 1.0)
+        rows.append((f"{name} (top line of every unit)", _at(reviewed, 0.0)))
+        rows.append((f"{name} (at its gate, p >= {gate:.3f})", _at(reviewed, gate)))
     text = _document(args, records, rows, notes)
     print(text)
     if args.output:
@@ -70,31 +67,7 @@ def _at(reviewed: list[Reviewed], threshold: float) -> Summary:
 def _producer(name: str, args: argparse.Namespace, notes: list[str]) -> Producer | None:
     if name == "structural":
         return structural()
-    if name in HEADS:
-        return _head_producer(name, args, notes)
-    from reviewer.model.factory import llama_available
-    from reviewer.model.resolve import resolve_model
-    from reviewer.model.tier import ModelTier
-
-    if not llama_available():
-        raise ReviewerError("llama-cpp-python is not installed (pip install 'reviewer[model]')")
-    location = resolve_model(None, str(args.model_path) if args.model_path else None)
-    if location is None:
-        raise ReviewerError("no model found: pass --model-path or install 'reviewer[model]'")
-    adapter: Path | None = None
-    if name == "adapter":
-        adapter = args.adapter or shipped_adapter()
-        if adapter is None:
-            notes.append("adapter: no adapter given and none shipped; row left out")
-            return None
-    from reviewer.model.llama import LlamaBackend
-
-    settings = ModelConfig(
-        adapter=str(adapter) if adapter else None, cache=False, timeout=600, min_confidence=0.0
-    )
-    return ModelTier(LlamaBackend(settings, location), settings.model_copy(update={
-        "max_units": 10**9, "max_seconds": 1e12,
-    }))  # fmt: skip
+    return _head_producer(name, args, notes)
 
 
 class _GatedTier:

@@ -96,13 +96,11 @@ def add_learn_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--configs",
         default="structural,shipped-head",
-        help="comma-separated: structural, shipped-head, head (--head FILE), base, adapter",
+        help="comma-separated: structural, shipped-head, head (--head FILE)",
     )
     evaluate.add_argument("--head", type=Path, metavar="FILE", help="a head of your own")
-    evaluate.add_argument("--adapter", type=Path, metavar="GGUF", help="default: the shipped one")
     evaluate.add_argument("--model-path", type=Path, metavar="GGUF")
     evaluate.add_argument("--sample", type=int, metavar="N", help="N units, half buggy")
-    evaluate.add_argument("--min-confidence", type=float, default=0.0)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--output", "-o", type=Path, metavar="FILE", help="markdown table")
 

@@ -1,2 +1,2 @@
-"""`reviewer eval`: structural tier, base model and base+adapter measured on
+"""`reviewer eval`: the structural tier and scoring heads measured on
 labelled units, against what a random commenter would score."""

@@ -1,1 +1,2 @@
-"""The model tier: a local code model reviewing changed scopes."""
+"""The model: its files, its backends (in-process llama.cpp, an
+OpenAI-compatible server) and what the scorer's explainer asks them."""

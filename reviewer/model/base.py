@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from reviewer.errors import ReviewerError
 from reviewer.model.prompt import ReviewRequest
-from reviewer.model.schema import ModelComment
 
 
 class BackendError(ReviewerError):
@@ -42,9 +41,8 @@ class Generation:
 
 
 class Backend(ABC):
-    """A model runtime. `review` answers a request with JSON constrained to
-    `request.schema`; `verify` scores one proposed comment (the probability
-    that it is a real defect), which is the comment's confidence."""
+    """A model runtime: `review` answers a request with JSON constrained to
+    `request.schema` (the scorer's explainer writes its sentence with it)."""
 
     model_id: str = "unknown"
 
@@ -60,16 +58,12 @@ class Backend(ABC):
     @abstractmethod
     def review(self, request: ReviewRequest) -> Generation: ...
 
-    @abstractmethod
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float: ...
-
     def describe(self) -> dict[str, str]:
         """Facts for `reviewer model info`."""
         return {"backend": type(self).__name__, "model": self.model_id}
 
     def notes(self) -> list[str]:
-        """What the run's summary should say about the backend (e.g. a server
-        that gives no log-probabilities, so confidences are a flat 0.5)."""
+        """What the run's summary should say about the backend."""
         return []
 
     def changed_on_disk(self) -> bool:
@@ -85,19 +79,13 @@ class Backend(ABC):
 
 
 class FakeBackend(Backend):
-    """Replays queued answers and confidences, and records what it was asked."""
+    """Replays queued answers, and records what it was asked."""
 
     model_id = "fake"
 
-    def __init__(
-        self,
-        answers: Iterable[str | Exception] = (),
-        confidences: Iterable[float | Exception] = (),
-    ) -> None:
+    def __init__(self, answers: Iterable[str | Exception] = ()) -> None:
         self.answers: deque[str | Exception] = deque(answers)
-        self.confidences: deque[float | Exception] = deque(confidences)
         self.requests: list[ReviewRequest] = []
-        self.verified: list[ModelComment] = []
 
     @property
     def identity(self) -> str:
@@ -109,10 +97,3 @@ class FakeBackend(Backend):
         if isinstance(answer, Exception):
             raise answer
         return Generation(answer, prompt_tokens=100, completion_tokens=len(answer) // 4)
-
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
-        self.verified.append(comment)
-        confidence = self.confidences.popleft() if self.confidences else 1.0
-        if isinstance(confidence, Exception):
-            raise confidence
-        return confidence

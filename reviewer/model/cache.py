@@ -1,4 +1,5 @@
-"""On-disk cache of model answers, so an unchanged unit costs no inference.
+"""On-disk cache of model answers (the explainer's sentences), so an
+unchanged unit costs no inference.
 
 One small JSON file per answer, named by the hash of everything the answer
 depends on, written atomically (parallel runs may share the cache). Each
@@ -21,7 +22,6 @@ import platformdirs
 @dataclass(frozen=True)
 class CachedAnswer:
     text: str
-    confidences: tuple[float, ...]
 
 
 def default_cache_dir() -> Path:
@@ -43,7 +43,7 @@ class AnswerCache:
     def get(self, key: str) -> CachedAnswer | None:
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            answer = CachedAnswer(str(data["text"]), tuple(float(c) for c in data["confidences"]))
+            answer = CachedAnswer(str(data["text"]))
             if data["key"] != key or data["check"] != _checksum(key, answer):
                 return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -55,7 +55,6 @@ class AnswerCache:
         payload = {
             "key": key,
             "text": answer.text,
-            "confidences": list(answer.confidences),
             "check": _checksum(key, answer),
         }
         temp: Path | None = None
@@ -76,4 +75,4 @@ class AnswerCache:
 
 
 def _checksum(key: str, answer: CachedAnswer) -> str:
-    return cache_key(key, answer.text, list(answer.confidences))
+    return cache_key(key, answer.text)

@@ -1,7 +1,8 @@
-"""The in-process backend: llama-cpp-python running a GGUF chat model.
+"""The in-process backend: llama-cpp-python running a GGUF chat model (the
+scorer's explainer writes with it).
 
 `llama_cpp` is imported when the backend is built, never at module import, so
-the CLI pays for it only when the model actually reviews something."""
+the CLI pays for it only when the model actually writes something."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.config import ModelConfig
-from reviewer.model import prefix_cache
 from reviewer.model.base import (
     Backend,
     BackendError,
@@ -26,9 +26,8 @@ from reviewer.model.base import (
     Generation,
     UnitSkipped,
 )
-from reviewer.model.prompt import ReviewRequest, build_request, verification_messages
+from reviewer.model.prompt import ReviewRequest
 from reviewer.model.resolve import ModelLocation, file_sha256
-from reviewer.model.schema import ModelComment
 
 _SILENT_LOG: Any = None  # the ctypes callback must outlive every llama.cpp call
 
@@ -43,10 +42,6 @@ def silence_llama_cpp() -> None:
 
         _SILENT_LOG = llama_cpp.llama_log_callback(lambda _level, _text, _data: None)
         llama_cpp.llama_log_set(_SILENT_LOG, None)
-
-
-YES_WORDS = ("yes", "Yes", " yes", " Yes", "YES")
-NO_WORDS = ("no", "No", " no", " No", "NO")
 
 
 class LlamaBackend(Backend):
@@ -67,8 +62,6 @@ class LlamaBackend(Backend):
         self._stamp = _file_stamp(location.path)
         self._closed = False
         self.load_seconds = 0.0
-        self.last_verify_seconds = 0.0
-        self.prefix_restored = False  # the instructions' state came from disk
         # The timeout: llama.cpp asks this between the graph's operations, so
         # it interrupts the prompt's evaluation too, not only generation.
         self._deadline = math.inf
@@ -79,8 +72,8 @@ class LlamaBackend(Backend):
 
     @cached_property
     def llm(self) -> Any:
-        """The loaded model. Loading waits for the first unit that is not in
-        the answer cache: a run with nothing new to review never pays for it."""
+        """The loaded model. Loading waits for the first request that is not
+        in the answer cache: a run with nothing new to write never pays for it."""
         import llama_cpp
 
         settings, adapter = self.settings, self.adapter
@@ -105,13 +98,9 @@ class LlamaBackend(Backend):
         # llama.cpp logs through this logger; a review prints nothing of it.
         logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 1)
         self._formatter = _chat_formatter(llm)
-        # Review and verification format prompts with the same template (the
-        # verification reuses the review's evaluated prefix).
+        # Counting a prompt's tokens and answering it format it the same way.
         llm.chat_handler = self._formatter.to_chat_handler()
         llama_cpp.llama_set_abort_callback(llm.ctx, self._abort, None)
-        self._choices = (_first_tokens(llm, YES_WORDS), _first_tokens(llm, NO_WORDS))
-        self.__dict__["llm"] = llm  # the prefix below tokenizes through it
-        self._restore_instructions(llm)
         return llm
 
     def load(self) -> None:
@@ -147,21 +136,6 @@ class LlamaBackend(Backend):
             completion_tokens=int(usage.get("completion_tokens", 0)),
         )
 
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
-        """P(yes) / (P(yes) + P(no)) for the next token after the yes/no
-        question, read from the logits of one forward pass (no sampling)."""
-        started = time.perf_counter()
-        messages = verification_messages(request, comment)
-        tokens = self._tokens(messages)
-        with self._timeout():
-            logits = self._last_logits(tokens)
-        yes_ids, no_ids = self._choices
-        top = max(logits[i] for i in (*yes_ids, *no_ids))
-        p_yes = sum(math.exp(logits[i] - top) for i in yes_ids)
-        p_no = sum(math.exp(logits[i] - top) for i in no_ids)
-        self.last_verify_seconds = time.perf_counter() - started
-        return p_yes / (p_yes + p_no)
-
     def describe(self) -> dict[str, str]:
         location = self.location.with_hash()
         return {
@@ -187,37 +161,6 @@ class LlamaBackend(Backend):
             self.llm.close()
 
     # -- internals ---------------------------------------------------------
-
-    def _restore_instructions(self, llm: Any) -> None:
-        """Evaluate the fixed instructions, or restore them from disk: a new
-        process then starts reviewing without paying for them again."""
-        tokens = self.instruction_tokens()
-        if not tokens or not self.settings.cache:
-            return
-        path = prefix_cache.state_path(
-            prefix_cache.default_directory(), self.identity, tokens, llm.n_ctx()
-        )
-        self.prefix_restored = prefix_cache.restore_or_evaluate(llm, tokens, path)
-
-    def instruction_tokens(self) -> list[int]:
-        """The tokens every review prompt starts with (the instructions):
-        the common prefix of two prompts that differ only in their unit."""
-        from reviewer.syntax import ReviewUnit
-
-        prompts = [
-            self._tokens(
-                build_request(
-                    ReviewUnit(name, None, "lines", None, 1, 1, "x", frozenset({1})), 1, 16
-                ).messages
-            )
-            for name in ("a", "b")
-        ]
-        same = 0
-        for first, second in zip(*prompts, strict=False):
-            if first != second:
-                break
-            same += 1
-        return prompts[0][:same]
 
     @contextlib.contextmanager
     def _timeout(self) -> Iterator[None]:
@@ -252,26 +195,6 @@ class LlamaBackend(Backend):
             )
         )
 
-    def _last_logits(self, tokens: list[int]) -> Any:
-        """Evaluate `tokens` and return the logits after the last one. The
-        prefix already in the KV cache (the review prompt) is reused."""
-        import numpy as np
-
-        llm = self.llm
-        if len(tokens) > llm.n_ctx():
-            raise BackendError(f"verification prompt longer than the context ({llm.n_ctx()})")
-        reused = 0
-        for old, new in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
-            if old != new:
-                break
-            reused += 1
-        llm.n_tokens = reused  # eval() drops the KV cache past this point
-        llm.eval(tokens[reused:])
-        # With logits_all=False llama-cpp-python 0.3.x no longer copies
-        # logits into `scores`; llama.cpp keeps the last token's row.
-        pointer = llm._ctx.get_logits_ith(-1)
-        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),))
-
 
 def _chat_formatter(llm: Any) -> Any:
     from llama_cpp import llama_chat_format
@@ -296,15 +219,6 @@ def _chat_formatter(llm: Any) -> Any:
 def _template(llm: Any) -> str | None:
     template = llm.metadata.get("tokenizer.chat_template")
     return str(template) if template else None
-
-
-def _first_tokens(llm: Any, words: Sequence[str]) -> tuple[int, ...]:
-    ids: list[int] = []
-    for word in words:
-        tokens = llm.tokenize(word.encode("utf-8"), add_bos=False, special=False)
-        if tokens and tokens[0] not in ids:
-            ids.append(tokens[0])
-    return tuple(ids)
 
 
 def _file_stamp(path: Path) -> tuple[int, int, int] | None:

@@ -6,15 +6,12 @@ How a team shares a bigger model or a GPU. Requests are deterministic
 schema. Servers disagree on how a schema is passed: the OpenAI form
 (`json_schema`) is tried first, then the llama.cpp form (`json_object` with a
 `schema`); the form that worked is remembered for the rest of the run.
-A comment's confidence comes from the top log-probabilities of a one-token
-yes/no answer; a server without them gives NO_LOGPROBS_CONFIDENCE and a note.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import math
 import os
 import re
 import time
@@ -26,8 +23,7 @@ from typing import Any
 
 from reviewer.config import ModelConfig
 from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation
-from reviewer.model.prompt import ReviewRequest, verification_messages
-from reviewer.model.schema import ModelComment
+from reviewer.model.prompt import ReviewRequest
 
 # Schema forms, in the order they are tried.
 RESPONSE_FORMATS = ("json_schema", "json_object")
@@ -39,9 +35,6 @@ BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_MESSAGE_CHARS = 300
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-# The confidence of every comment when the server gives no log-probabilities:
-# undecided, so under the default model.min_confidence (0.8) nothing shows.
-NO_LOGPROBS_CONFIDENCE = 0.5
 DETERMINISTIC_500 = ("validation error", "can't decode", "embedding=true")
 
 
@@ -69,8 +62,6 @@ class OpenAIBackend(Backend):
         self._key = os.environ.get(settings.api_key_env) or None
         self._model: str | None = None
         self._format: str | None = None  # the response_format form that worked
-        self._logprobs = True  # False once the server refused them
-        self._notes: list[str] = []
         host = urllib.parse.urlsplit(self.url).hostname or ""
         handlers: list[urllib.request.BaseHandler] = []
         if host in LOOPBACK_HOSTS:
@@ -110,44 +101,6 @@ class OpenAIBackend(Backend):
             return _generation(reply, self.url)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
-        """P(yes) / (P(yes) + P(no)) over the first answer token's top
-        log-probabilities: the comment's confidence.
-
-        A server without log-probabilities (it ignores or refuses the
-        parameters) cannot score: every comment gets NO_LOGPROBS_CONFIDENCE,
-        below the default threshold, and the run's summary says so once."""
-        if not self._logprobs:
-            return NO_LOGPROBS_CONFIDENCE
-        body = {
-            "model": self.model_id,
-            "messages": verification_messages(request, comment),
-            "temperature": 0,
-            "seed": 0,
-            "max_tokens": 1,
-            "logprobs": True,
-            "top_logprobs": 10,
-        }
-        try:
-            reply = self._post("/chat/completions", body)
-        except HTTPStatusError as error:
-            if not _refuses_logprobs(error):
-                raise
-            self._logprobs = False
-            self._note(
-                f"{self.url} refused log-probabilities ({error.server_message}); "
-                f"confidences are {NO_LOGPROBS_CONFIDENCE:g} (below the default threshold)"
-            )
-            return NO_LOGPROBS_CONFIDENCE
-        top = _first_top_logprobs(reply)
-        if top is None:
-            self._note(
-                f"{self.url} returned no log-probabilities; confidences are "
-                f"{NO_LOGPROBS_CONFIDENCE:g} (below the default threshold)"
-            )
-            return NO_LOGPROBS_CONFIDENCE
-        return yes_probability(top)
-
     def describe(self) -> dict[str, str]:
         facts = {"backend": "openai", "url": self.url}
         try:
@@ -159,9 +112,6 @@ class OpenAIBackend(Backend):
         facts["api key"] = f"${self.settings.api_key_env} ({key_state})"
         facts["timeout"] = f"{self.settings.timeout:g} s, {self.settings.retries} retries"
         return facts
-
-    def notes(self) -> list[str]:
-        return list(self._notes)
 
     # -- HTTP ----------------------------------------------------------------
 
@@ -259,10 +209,6 @@ class OpenAIBackend(Backend):
     def _redact(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
 
-    def _note(self, note: str) -> None:
-        if note not in self._notes:
-            self._notes.append(note)
-
 
 def _checked_url(url: str | None) -> str:
     if not url:
@@ -284,18 +230,6 @@ def _checked_url(url: str | None) -> str:
     return url.strip().rstrip("/")
 
 
-def yes_probability(top_logprobs: list[dict[str, Any]]) -> float:
-    """P(yes) / (P(yes) + P(no)) from one token's top log-probabilities,
-    ignoring case and spaces; 0.0 when neither answer is among them."""
-    mass = {"yes": 0.0, "no": 0.0}
-    for entry in top_logprobs:
-        token = str(entry.get("token", "")).strip().lower()
-        if token in mass and isinstance(entry.get("logprob"), int | float):
-            mass[token] += math.exp(float(entry["logprob"]))
-    total = mass["yes"] + mass["no"]
-    return float(mass["yes"] / total) if total > 0 else 0.0
-
-
 def _response_format(form: str | None, schema: dict[str, Any]) -> dict[str, Any]:
     if form == "json_schema":
         return {
@@ -311,11 +245,6 @@ def _is_rejection(error: HTTPStatusError) -> bool:
         return True
     text = error.server_message.lower()
     return error.status == 500 and ("response_format" in text or "json_schema" in text)
-
-
-def _refuses_logprobs(error: HTTPStatusError) -> bool:
-    """The server does not support the log-probability parameters."""
-    return error.status in (*REJECTED_STATUSES, 500) and "logprob" in error.server_message.lower()
 
 
 def _retryable(status: int, message: str) -> bool:
@@ -383,13 +312,3 @@ def _generation(reply: dict[str, Any], url: str) -> Generation:
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
     )
-
-
-def _first_top_logprobs(reply: dict[str, Any]) -> list[dict[str, Any]] | None:
-    try:
-        choice = reply["choices"][0]
-        first = choice["logprobs"]["content"][0]
-        top = first.get("top_logprobs") or [first]
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return None
-    return [entry for entry in top if isinstance(entry, dict)] or None

@@ -1,19 +1,20 @@
-"""The prompt for one ReviewUnit. The instructions come first and never
-change, so llama.cpp reuses their evaluated prefix from one unit to the next;
-the unit's code comes last, fenced and labelled as data."""
+"""The review prompt for one ReviewUnit, and the listing every prompt shows
+the unit's code in. The review prompt is what `reviewer train` teaches a
+LoRA adapter to answer (reviewer.train.examples); the scorer's explainer
+shows the unit with the same listing. The instructions come first, the
+unit's code last, fenced and labelled as data."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from reviewer.diff import split_lines
-from reviewer.model.schema import CATEGORIES, ModelComment, answer_schema, model_lines
+from reviewer.model.schema import CATEGORIES, answer_schema, model_lines
 from reviewer.syntax import ReviewUnit
 
-# Bump when the wording, the listing or the schema changes: it is part of
-# the cache key (and the fine-tuned adapter was trained on one version).
+# Bump when the wording, the listing or the schema changes: an adapter is
+# trained on one version (its card records it).
 PROMPT_VERSION = "3"
 
 SYSTEM_PROMPT = f"""You review one changed function or block of a diff.
@@ -31,7 +32,7 @@ Answer with JSON only: {{"comments": [{{"line": N, "severity": "error"|"warning"
 
 @dataclass(frozen=True)
 class ReviewRequest:
-    """Everything a backend needs to review one unit."""
+    """Everything a backend needs to answer about one unit."""
 
     messages: tuple[dict[str, str], ...]
     schema: dict[str, Any]
@@ -67,23 +68,3 @@ def listing(unit: ReviewUnit) -> str:
         gutter = f"{number:>{width}}+" if number in changed else " " * (width + 1)
         rows.append(f"{gutter}| {line}")
     return "\n".join(rows)
-
-
-VERIFY_QUESTION = (
-    "Check your comment on line {line}. Is it a real defect in the changed code, "
-    "one the author must fix before merging? Answer yes or no."
-)
-
-
-def verification_messages(request: ReviewRequest, comment: ModelComment) -> list[dict[str, str]]:
-    """The second pass that scores a comment: the unit, the comment as the
-    model's own answer, then a yes/no question whose P(yes) is the comment's
-    confidence. The conversation alternates turns the way chat models were
-    trained, and its prefix is the review prompt already evaluated."""
-    answer = json.dumps({"comments": [comment.model_dump(exclude_none=True)]})
-    question = VERIFY_QUESTION.format(line=comment.line)
-    return [
-        *request.messages,
-        {"role": "assistant", "content": answer},
-        {"role": "user", "content": question},
-    ]

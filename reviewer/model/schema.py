@@ -1,6 +1,8 @@
-"""What the model may answer: a JSON schema built per unit (its `line` is an
-enum of the unit's changed lines, numbered from the unit's first line, so no
-other line can come out), and the pydantic model that parses the answer."""
+"""What a review answer may hold: a JSON schema built per unit (its `line`
+is an enum of the unit's changed lines, numbered from the unit's first line,
+so no other line can come out), and the pydantic model that parses it. It is
+the answer `reviewer train` teaches an adapter; the explainer's answer uses
+its categories."""
 
 from __future__ import annotations
 
@@ -54,12 +56,8 @@ class ModelAnswer(BaseModel):
 
 def model_lines(unit: ReviewUnit) -> frozenset[int]:
     """The unit's changed lines as the model numbers them: from 1 at the
-    unit's first line (the tier maps answers back to file lines)."""
+    unit's first line."""
     return frozenset(n - unit.start_line + 1 for n in unit.changed_lines)
-
-
-def file_line(unit: ReviewUnit, model_line: int) -> int:
-    return unit.start_line + model_line - 1
 
 
 def answer_schema(unit: ReviewUnit, max_comments: int) -> dict[str, Any]:

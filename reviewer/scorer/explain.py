@@ -96,7 +96,7 @@ class Explainer:
             self.invalid += 1
             return None
         if cached is None and self.cache is not None:
-            self.cache.put(key, CachedAnswer(text, ()))
+            self.cache.put(key, CachedAnswer(text))
         self.written += cached is None
         return Explained(" ".join(answer.message.split()), answer.category)
 

@@ -1,23 +1,22 @@
 """`reviewer eval`'s arithmetic, exactly: hit@k, the analytic chance@k of a
 random commenter on the same candidate lines, precision, clean-unit noise;
-and one run through the engine with a fake model that replays answers."""
+and one run through the engine with a producer that scores lines."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from math import comb
 from pathlib import Path
 
 import pytest
 
 from reviewer.cli import main
-from reviewer.config import ModelConfig
 from reviewer.dataset.candidates import candidate_lines
 from reviewer.dataset.record import Record, write_records
 from reviewer.evaluate.metrics import Outcome, chance_hit, summarize
 from reviewer.evaluate.run import at_threshold, evaluate
-from reviewer.model.base import FakeBackend
-from reviewer.model.tier import ModelTier
+from reviewer.findings import Finding, Severity
+from reviewer.syntax import ParsedFile, ReviewUnit
 
 TEN = tuple(range(11, 21))
 
@@ -69,26 +68,42 @@ def record(kind: str, name: str) -> Record:
     )  # fmt: skip
 
 
-def answer(line: int) -> str:
-    comment = {"line": line, "severity": "error", "category": "bug", "message": "wrong"}
-    return json.dumps({"comments": [comment]})
+class LineScorer:
+    """A producer that flags one line per unit with a given confidence (as
+    the scoring tier does), in the order the units come, and records the
+    units it was shown."""
+
+    def __init__(self, flags: list[tuple[int, float]]) -> None:
+        self.flags = flags
+        self.units: list[ReviewUnit] = []
+
+    def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
+        self.units.extend(units)
+        line, confidence = self.flags.pop(0)
+        text = parsed.lines[line - 1]
+        return [
+            Finding(parsed.path, line, line, 1, len(text) + 1, Severity.WARNING, "model/bug",
+                    "wrong", source="model", confidence=confidence, snippet=text)
+        ]  # fmt: skip
+
+    def notes(self) -> list[str]:
+        return []
 
 
-def test_a_model_run_goes_through_the_engine_and_keeps_confidences() -> None:
+def test_a_scored_run_goes_through_the_engine_and_keeps_confidences() -> None:
     buggy, clean = record("fix", "b1"), record("clean", "c1")
     clean_line = candidate_lines(clean)[0]
-    backend = FakeBackend([answer(8), answer(clean_line)], confidences=[0.9, 0.3])
-    tier = ModelTier(backend, ModelConfig(cache=False))
-    reviewed = evaluate([buggy, clean], tier)
+    scorer = LineScorer([(8, 0.9), (clean_line, 0.3)])
+    reviewed = evaluate([buggy, clean], scorer)
     raw = at_threshold(reviewed, 0.0)
     assert [o.comments for o in raw] == [(8,), (clean_line,)]
     assert raw[0].candidates == tuple(candidate_lines(buggy)) and raw[0].labelled == (8,)
     strict = summarize(at_threshold(reviewed, 0.8))
     assert strict.hit[0] == 1.0 and strict.clean_commented == 0.0
     assert summarize(raw).clean_commented == 1.0
-    # The model saw the candidate window, never the fixed line alone.
-    prompt = backend.requests[0].messages[1]["content"]
-    assert prompt.count("+|") == len(candidate_lines(buggy)) > 1
+    # The producer saw the candidate window, never the fixed line alone.
+    changed = sorted(scorer.units[0].changed_lines)
+    assert changed == sorted(candidate_lines(buggy)) and len(changed) > 1
 
 
 def test_cli_writes_the_markdown_table(tmp_path: Path) -> None:
@@ -103,3 +118,13 @@ def test_cli_rejects_an_unknown_configuration(tmp_path: Path) -> None:
     data = tmp_path / "dev.jsonl"
     write_records([record("fix", "b1")], data)
     assert main(["eval", str(data), "--configs", "structural,oracle"]) == 2
+
+
+def test_cli_names_the_removed_generate_first_configurations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "dev.jsonl"
+    write_records([record("fix", "b1")], data)
+    assert main(["eval", str(data), "--configs", "structural,base,adapter"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "base, adapter was removed" in err

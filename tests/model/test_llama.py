@@ -1,5 +1,6 @@
 """The in-process llama backend: load failures, the missing runtime, and the
-real default model reviewing code (marked `model`)."""
+real default model answering about code (marked `model`): the explainer's
+sentence, its cache, long units, timeouts and the shipped adapter."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from reviewer.model.base import Backend, BackendError, BackendTimeout, Generatio
 from reviewer.model.cache import AnswerCache
 from reviewer.model.prompt import ReviewRequest, build_request
 from reviewer.model.resolve import ModelLocation
-from reviewer.model.schema import ModelComment, parse_answer
-from reviewer.model.tier import ModelTier
-from reviewer.syntax import ReviewUnit, parse_file
+from reviewer.model.schema import parse_answer
+from reviewer.scorer.explain import Explainer
+from reviewer.scorer.explain import request as explain_request
+from reviewer.syntax import ReviewUnit
 
 needs_runtime = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None,
@@ -108,13 +110,10 @@ INJECTION = (
 
 
 @pytest.mark.model
-def test_the_default_model_flags_the_planted_line(llama_backend: Backend) -> None:
+def test_the_default_model_explains_the_flagged_line(llama_backend: Backend) -> None:
     unit = _unit(PLANTED, {2}, "connect")
-    request = build_request(unit, max_comments=3, max_tokens=256)
-    answer = parse_answer(llama_backend.review(request).text, unit, 3)
-    assert [c.line for c in answer.comments] and {c.line for c in answer.comments} == {2}
-    confidence = llama_backend.verify(request, answer.comments[0])
-    assert 0.0 <= confidence <= 1.0
+    explained = Explainer(llama_backend).explain(unit, 2)
+    assert explained is not None and explained.message
 
 
 class _Counting(Backend):
@@ -130,29 +129,24 @@ class _Counting(Backend):
         self.calls += 1
         return self.inner.review(request)
 
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
-        return self.inner.verify(request, comment)
-
 
 @pytest.mark.model
-def test_injected_instructions_cannot_leave_the_changed_lines(
+def test_injected_instructions_cannot_move_the_explained_line(
     llama_backend: Backend, tmp_path: Path
 ) -> None:
-    parsed = parse_file("app.py", INJECTION)
     unit = _unit(INJECTION, {2, 3})
-    settings = ModelConfig(max_comments_per_unit=3, min_confidence=0.0)
     counting = _Counting(llama_backend)
-    tier = ModelTier(counting, settings, cache=AnswerCache(tmp_path / "answers"))
-    findings = tier.review_file(parsed, [unit])
-    assert all(finding.line in {2, 3} for finding in findings)
-    # An answer outside the schema would have been dropped and counted, not raised.
-    assert tier.stats.invalid in (0, 1)
-    assert tier.stats.reviewed == 1 and counting.calls == 1
+    explainer = Explainer(counting, AnswerCache(tmp_path / "answers"))
+    first = explainer.explain(unit, 3)
+    # The schema allows line 3 only; an answer outside it is dropped and
+    # counted, never raised or moved to the line the comment asks for.
+    assert first is not None or explainer.invalid == 1
+    assert counting.calls == 1
 
-    # The same unit again: the cache answers, the model is not called.
-    again = ModelTier(counting, settings, cache=AnswerCache(tmp_path / "answers"))
-    assert again.review_file(parsed, [unit]) == findings
-    assert counting.calls == 1 and again.stats.cached == 1
+    # The same line again: the cache answers, the model is not called.
+    again = Explainer(counting, AnswerCache(tmp_path / "answers"))
+    assert again.explain(unit, 3) == first
+    assert counting.calls == (1 if first is not None else 2)
 
 
 LONG = "def long(xs):\n" + "".join(f"    xs.append({n} * {n} + {n})\n" for n in range(900))
@@ -162,7 +156,7 @@ LONG = "def long(xs):\n" + "".join(f"    xs.append({n} * {n} + {n})\n" for n in 
 def test_a_unit_longer_than_the_context_is_skipped_not_fatal(llama_backend: Backend) -> None:
     unit = _unit(LONG, {2, 3})
     with pytest.raises(UnitSkipped, match="context of 4096 tokens"):
-        llama_backend.review(build_request(unit, max_comments=1, max_tokens=256))
+        llama_backend.review(explain_request(unit, 2))
 
 
 @pytest.mark.model
@@ -173,41 +167,37 @@ def test_a_timeout_interrupts_the_prompt_evaluation_and_the_model_recovers(
     # token is generated; the abort callback stops it at the deadline.
     source = "def long(xs):\n" + "".join(f"    xs.append({n} + 1)\n" for n in range(120))
     unit = _unit(source, {2})
-    request = build_request(unit, max_comments=1, max_tokens=64)
     monkeypatch.setattr(llama_backend, "settings", ModelConfig(timeout=0.05))
     started = time.monotonic()
     with pytest.raises(BackendTimeout, match=r"more than 0\.05 s"):
-        llama_backend.review(request)
+        llama_backend.review(explain_request(unit, 2))
     assert time.monotonic() - started < 5
     monkeypatch.setattr(llama_backend, "settings", ModelConfig(timeout=600))
-    small = _unit(PLANTED, {2}, "connect")
-    answer = parse_answer(llama_backend.review(build_request(small, 3, 256)).text, small, 3)
-    assert {c.line for c in answer.comments} <= {2}
+    explained = Explainer(llama_backend).explain(_unit(PLANTED, {2}, "connect"), 2)
+    assert explained is not None
 
 
 @needs_runtime
-def test_the_model_is_not_loaded_when_every_unit_is_cached(tmp_path: Path) -> None:
+def test_the_model_is_not_loaded_when_every_line_is_cached(tmp_path: Path) -> None:
     """A re-run over unchanged code answers from the cache without loading
     the model: here the "model" is not even a valid file."""
     from reviewer.model.llama import LlamaBackend
 
     path = tmp_path / "broken.gguf"
     path.write_bytes(os.urandom(4096))
-    settings = ModelConfig(min_confidence=0.0)
-    backend = LlamaBackend(settings, ModelLocation(path, "test", path.stat().st_size))
+    backend = LlamaBackend(ModelConfig(), ModelLocation(path, "test", path.stat().st_size))
     unit = _unit("def f(a):\n    return a\n", {2})
     cache = AnswerCache(tmp_path / "answers")
-    warm = ModelTier(FixedBackend(backend.identity), settings, cache=cache)
-    warm.review_file(parse_file("app.py", unit.text), [unit])
-    tier = ModelTier(backend, settings, cache=cache)
-    findings = tier.review_file(parse_file("app.py", unit.text), [unit])
-    assert [f.line for f in findings] == [2]
-    assert tier.stats.cached == 1 and tier.stop_reason is None
+    Explainer(FixedBackend(backend.identity), cache).explain(unit, 2)
+    explainer = Explainer(backend, cache)
+    explained = explainer.explain(unit, 2)
+    assert explained is not None and explained.message == "returns the argument unchanged"
+    assert explainer.written == 0
     assert "llm" not in vars(backend)  # never loaded
 
 
 class FixedBackend(Backend):
-    """Answers one comment on line 2 under another backend's identity."""
+    """Explains line 2 under another backend's identity."""
 
     def __init__(self, identity: str) -> None:
         self._identity = identity
@@ -217,38 +207,9 @@ class FixedBackend(Backend):
         return self._identity
 
     def review(self, request: ReviewRequest) -> Generation:
-        answer = '{"comments": [{"line": 2, "severity": "error", "category": "bug", '
-        return Generation(answer + '"message": "returns the argument unchanged"}]}')
-
-    def verify(self, request: ReviewRequest, comment: ModelComment) -> float:
-        return 0.9
-
-
-@needs_runtime
-@pytest.mark.model
-def test_the_instructions_are_evaluated_once_then_restored_from_disk(
-    model_default: ModelLocation,
-) -> None:
-    from reviewer.model import prefix_cache
-    from reviewer.model.llama import LlamaBackend
-
-    request = build_request(_unit(PLANTED, {2}, "connect"), max_comments=1, max_tokens=96)
-
-    def fresh_review() -> tuple[bool, str]:
-        backend = LlamaBackend(ModelConfig(), model_default)
-        try:
-            backend.load()
-            return backend.prefix_restored, backend.review(request).text
-        finally:
-            backend.close()
-
-    restored, expected = fresh_review()
-    assert not restored
-    saved = list(prefix_cache.default_directory().glob("*.kv"))
-    assert len(saved) == 1 and saved[0].stat().st_size > 100_000
-    assert fresh_review() == (True, expected)  # same answer from the restored state
-    saved[0].write_bytes(b"not a llama state")
-    assert fresh_review() == (False, expected)  # damaged: evaluated again, not trusted
+        return Generation(
+            '{"line": 2, "category": "bug", "message": "returns the argument unchanged"}'
+        )
 
 
 @pytest.mark.model

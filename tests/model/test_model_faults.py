@@ -1,6 +1,6 @@
 """Damaged model files and caches: truncated or wrong chunk packages, a cache
 that cannot be written, two processes assembling at once, damaged answer
-and prefix-state files, a model file replaced under a running backend.
+files, a model file replaced under a running backend.
 The run degrades to structural checks with one notice, never a traceback,
 and never reuses a damaged file. Small chunk packages made here stand in
 for the 491 MB default model."""
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
-from reviewer.model import prefix_cache, resolve
+from reviewer.model import resolve
 from reviewer.model.cache import AnswerCache, CachedAnswer
 from reviewer.model.resolve import ModelCacheError, ModelIntegrityError, ModelSpec, resolve_model
 from tests.conftest import GitRepo
@@ -241,7 +241,7 @@ def test_a_damaged_default_model_degrades_the_run_to_structural_with_one_notice(
 # --- the answer cache ----------------------------------------------------------
 
 KEY = "ab" + "0" * 62
-ANSWER = CachedAnswer('{"comments": []}', (0.25, 0.5))
+ANSWER = CachedAnswer('{"line": 3, "category": "bug", "message": "off by one", "p": 0.25}')
 
 
 def _damage(path: Path, how: str) -> None:
@@ -249,13 +249,13 @@ def _damage(path: Path, how: str) -> None:
     if how == "truncated":
         path.write_text(text[: len(text) // 2])
     elif how == "flipped":
-        path.write_text(text.replace("comments", "commentz"))
-    elif how == "confidence":
+        path.write_text(text.replace("off by one", "off by two"))
+    elif how == "number":
         path.write_text(text.replace("0.25", "0.95"))
     elif how == "binary":
         path.write_bytes(b"\xff\x00\xfe" * 10)
     elif how == "old-format":
-        path.write_text(json.dumps({"text": "x", "confidences": [1.0]}))
+        path.write_text(json.dumps({"text": "x"}))
     elif how == "list":
         path.write_text("[1, 2, 3]")
     elif how == "empty":
@@ -267,7 +267,7 @@ def _damage(path: Path, how: str) -> None:
 
 @pytest.mark.parametrize(
     "how",
-    ["truncated", "flipped", "confidence", "binary", "old-format", "list", "empty", "directory"],
+    ["truncated", "flipped", "number", "binary", "old-format", "list", "empty", "directory"],
 )
 def test_a_damaged_answer_is_a_miss_then_rewritten(tmp_path: Path, how: str) -> None:
     cache = AnswerCache(tmp_path)
@@ -311,60 +311,3 @@ def test_an_interrupted_write_leaves_no_entry_and_no_temp_file(
     assert list(tmp_path.rglob("*.*")) == []
     monkeypatch.undo()
     assert cache.get(KEY) is None
-
-
-# --- the saved prefix state ------------------------------------------------------
-
-
-@pytest.mark.parametrize("how", ["truncated", "flipped", "old-format", "empty", "appended"])
-def test_a_damaged_prefix_state_is_never_handed_to_llama_cpp(tmp_path: Path, how: str) -> None:
-    path = tmp_path / "state.kv"
-    payload = bytes(range(256)) * 400
-    prefix_cache.write_state(path, payload)
-    assert prefix_cache.read_state(path) == payload
-    data = path.read_bytes()
-    damaged = {
-        "truncated": data[: len(data) - 100],
-        "flipped": data[:-1] + bytes([data[-1] ^ 1]),
-        "old-format": payload,
-        "empty": b"",
-        "appended": data + b"\0",
-    }[how]
-    path.write_bytes(damaged)
-    assert prefix_cache.read_state(path) is None
-    assert not path.exists()  # removed: it would never be right again
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_an_interrupted_state_write_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def interrupted(*_args: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(prefix_cache.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        prefix_cache.write_state(tmp_path / "state.kv", b"state")
-    assert list(tmp_path.iterdir()) == []
-
-
-# --- a model file replaced under a running backend ----------------------------------
-
-
-def test_a_replaced_model_file_is_noticed(tmp_path: Path) -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed")
-    from reviewer.config import ModelConfig
-    from reviewer.model.llama import LlamaBackend
-    from reviewer.model.resolve import ModelLocation
-
-    model = tmp_path / "m.gguf"
-    model.write_bytes(b"GGUF" + b"\0" * 100)
-    backend = LlamaBackend(ModelConfig(), ModelLocation(model, "--model-path", 104))
-    assert not backend.changed_on_disk()
-    replacement = tmp_path / "new.gguf"
-    replacement.write_bytes(b"GGUF" + b"\1" * 100)
-    os.replace(replacement, model)  # same size, new file
-    assert backend.changed_on_disk()
-    model.unlink()
-    assert backend.changed_on_disk()

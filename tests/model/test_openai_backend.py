@@ -1,11 +1,11 @@
 """The `openai` backend: scripted behaviour (retries, fallbacks, errors)
-against a tiny HTTP server on loopback, and real reviews against
-llama-cpp-python's own OpenAI-compatible server serving the default GGUF."""
+against a tiny HTTP server on loopback, and real answers (the explainer's
+sentence) from llama-cpp-python's own OpenAI-compatible server serving the
+default GGUF."""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import subprocess
@@ -22,15 +22,14 @@ from typing import Any
 
 import pytest
 
-from reviewer.config import Config, ModelConfig
-from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
-from reviewer.engine import StructuralChecks, review
+from reviewer.config import ModelConfig
 from reviewer.model.base import BackendError, BackendTimeout
-from reviewer.model.openai import OpenAIBackend, yes_probability
+from reviewer.model.cache import AnswerCache
+from reviewer.model.openai import OpenAIBackend
 from reviewer.model.prompt import ReviewRequest, build_request
 from reviewer.model.resolve import ModelLocation
-from reviewer.model.schema import ModelComment, parse_answer
-from reviewer.model.tier import ModelTier
+from reviewer.model.schema import CATEGORIES
+from reviewer.scorer import explain
 from reviewer.syntax import ReviewUnit, parse_file, review_units
 
 SECRET = "sk-test-secret-4242"
@@ -49,19 +48,14 @@ def _request(source: str = CLEAN, max_tokens: int = 96) -> ReviewRequest:
     return build_request(_unit(source), max_comments=1, max_tokens=max_tokens)
 
 
-def _comment(line: int = 2) -> ModelComment:
-    return ModelComment(line=line, severity="error", category="bug", message="wrong sum")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _completion(content: str, logprobs: Any = None) -> dict[str, Any]:
+def _completion(content: str) -> dict[str, Any]:
     choice = {"index": 0, "message": {"role": "assistant", "content": content}}
-    choice["logprobs"] = logprobs
     return {"choices": [choice], "usage": {"prompt_tokens": 11, "completion_tokens": 7}}
 
 
@@ -208,7 +202,7 @@ def test_client_errors_are_one_line_and_not_retried(scripted: ScriptedServer) ->
     scripted.queue(404, {"error": {"message": "no such\nroute,\n  really"}})
     sleeps: list[float] = []
     with pytest.raises(BackendError) as caught:
-        _backend(scripted.url, sleeps).verify(_request(), _comment())
+        _backend(scripted.url, sleeps).review(_request())
     text = str(caught.value)
     assert "\n" not in text
     assert text == f"POST {scripted.url}/chat/completions: HTTP 404: no such route, really"
@@ -228,54 +222,6 @@ def test_api_key_is_sent_as_bearer_but_never_shown(
     assert SECRET not in str(caught.value) and "Bearer ***" in str(caught.value)
     assert SECRET not in json.dumps(scripted.posts())  # not in the messages either
     assert SECRET not in repr(backend.describe())
-
-
-def test_verify_reads_yes_and_no_from_the_top_logprobs(scripted: ScriptedServer) -> None:
-    top = [
-        {"token": "No", "logprob": -0.5},
-        {"token": " yes", "logprob": -1.0},
-        {"token": "YES", "logprob": -3.0},
-        {"token": "Maybe", "logprob": -0.1},
-    ]
-    scripted.queue(200, _completion("No", {"content": [{"token": "No", "top_logprobs": top}]}))
-    backend = _backend(scripted.url)
-    confidence = backend.verify(_request(), _comment())
-    body = scripted.posts()[0]
-    assert (body["max_tokens"], body["logprobs"], body["top_logprobs"]) == (1, True, 10)
-    assert body["messages"][-1]["content"].startswith("Check your comment on line 2")
-    assert body["messages"][-2]["role"] == "assistant"
-    yes, no = math.exp(-1.0) + math.exp(-3.0), math.exp(-0.5)
-    assert confidence == pytest.approx(yes / (yes + no))
-    assert backend.notes() == []
-
-
-def test_no_logprobs_give_one_half_and_a_note_in_the_summary(
-    scripted: ScriptedServer,
-) -> None:
-    scripted.queue(
-        200,
-        _completion(
-            '{"comments": [{"line": 2, "severity": "error", '
-            '"category": "bug", "message": "wrong sum"}]}'
-        ),
-    )
-    scripted.queue(200, _completion("Yes"))  # logprobs: null
-    backend = _backend(scripted.url)
-    tier = ModelTier(backend, ModelConfig(backend="openai", url=scripted.url))
-    parsed = parse_file("m.py", CLEAN)
-    findings = tier.review_file(parsed, review_units(parsed, {2, 3}))
-    assert [f.confidence for f in findings] == [0.5]
-    assert any("no log-probabilities" in note for note in tier.notes())
-
-
-def test_yes_probability_edge_cases() -> None:
-    assert yes_probability([]) == 0.0
-    assert yes_probability([{"token": "Yes", "logprob": 0.0}]) == 1.0
-    assert yes_probability([{"token": "\u0120no", "logprob": 0.0}]) == 0.0
-    assert (
-        yes_probability([{"token": "yes", "logprob": -1.0}, {"token": "no", "logprob": -1.0}])
-        == 0.5
-    )
 
 
 def test_closed_port_fails_after_the_configured_retries() -> None:
@@ -326,26 +272,6 @@ def test_a_proxy_html_error_page_becomes_its_reason(scripted: ScriptedServer) ->
     with pytest.raises(BackendError) as caught:
         _backend(scripted.url, retries=0).review(_request())
     assert str(caught.value).endswith("HTTP 502: Bad Gateway")
-
-
-def test_a_server_refusing_logprobs_scores_one_half_and_is_asked_once(
-    scripted: ScriptedServer,
-) -> None:
-    scripted.queue(400, {"error": {"message": "logprobs is not supported"}})
-    backend = _backend(scripted.url)
-    assert backend.verify(_request(), _comment()) == 0.5
-    assert backend.verify(_request(), _comment(3)) == 0.5
-    assert len(scripted.posts()) == 1
-    assert backend.notes() == [
-        f"{scripted.url} refused log-probabilities (logprobs is not supported); "
-        "confidences are 0.5 (below the default threshold)"
-    ]
-
-
-def test_other_verify_errors_still_raise(scripted: ScriptedServer) -> None:
-    scripted.queue(400, {"error": {"message": "context length exceeded"}})
-    with pytest.raises(BackendError, match="HTTP 400: context length exceeded"):
-        _backend(scripted.url).verify(_request(), _comment())
 
 
 # -- a real llama-cpp-python server ---------------------------------------------
@@ -425,63 +351,41 @@ def _real_backend(
 
 
 @pytest.mark.model
-def test_real_server_review_is_schema_valid_json(
+def test_real_server_answer_is_schema_valid_json(
     openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = _real_backend(openai_server, monkeypatch)
     assert backend.identity == f"openai {openai_server.url} {openai_server.gguf}"
-    request = _request(CLEAN)
+    unit = _unit(BUGGY, frozenset({3}))
+    request = explain.request(unit, 3)
     started = time.monotonic()
     generation = backend.review(request)
     elapsed = time.monotonic() - started
-    answer = parse_answer(generation.text, request.unit, 1)
-    assert all(c.line in request.unit.changed_lines for c in answer.comments)
+    answer = explain.Explanation.model_validate_json(generation.text)
+    assert answer.line == 3 and answer.category in CATEGORIES
     assert generation.prompt_tokens > 0
     # llama-cpp-python refuses `json_schema` (a 500 naming response_format)
     # and takes llama.cpp's own form.
     assert backend.describe()["response format"] == "json_object"
-    print(f"review: {elapsed:.2f} s, {generation.completion_tokens} tokens")
+    print(f"answer: {elapsed:.2f} s, {generation.completion_tokens} tokens")
 
 
 @pytest.mark.model
-def test_real_server_verify_is_a_probability(
-    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
+def test_real_server_explains_the_flagged_line_once(
+    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    backend = _real_backend(openai_server, monkeypatch)
-    request = _request(BUGGY)
-    comment = ModelComment(
-        line=3, severity="error", category="bug", message="range(len(xs) + 1) reads past the end"
-    )
-    started = time.monotonic()
-    confidence = backend.verify(request, comment)
-    elapsed = time.monotonic() - started
-    assert 0.0 < confidence < 1.0  # both answers are among the top log-probabilities
-    assert backend.notes() == []  # the server gives log-probabilities
-    print(f"verify: {elapsed:.2f} s, P(yes) = {confidence:.3f}")
-
-
-@pytest.mark.model
-def test_real_server_tier_comments_only_on_changed_lines(
-    openai_server: RealServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    old = BUGGY.replace("range(len(xs) + 1)", "range(len(xs))")
-    change = FileChange(
-        "m.py", ChangeStatus.MODIFIED, BUGGY, hunks_between(old, BUGGY), old_text=old
-    )
-    assert change.added_lines == {3}
-    settings = ModelConfig(
-        backend="openai", url=openai_server.url, min_confidence=0.0, max_comments_per_unit=2
-    )
+    """The explainer writes its sentence through the server; the same line
+    again comes from the answer cache."""
     monkeypatch.setenv("REVIEWER_API_KEY", SECRET)
-    tier = ModelTier(OpenAIBackend(settings), settings)
-    change_set = ChangeSet(Path("/repo"), "test", (change,))
-    report = review(change_set, Config(model=settings), producers=(StructuralChecks(), tier))
-    assert (tier.stats.reviewed, tier.stats.invalid) == (1, 0)
-    findings = [f for f in report.findings if f.source == "model"]
-    assert all(f.line == 3 and f.rule_id.startswith("model/") for f in findings)
-    assert all(f.confidence is not None and 0.0 <= f.confidence <= 1.0 for f in findings)
-    assert not [n for n in report.notes if n.startswith("model:")]
-    print(f"tier: {[(f.line, f.rule_id, f.confidence, f.message) for f in findings]}")
+    backend = OpenAIBackend(ModelConfig(backend="openai", url=openai_server.url))
+    explainer = explain.Explainer(backend, AnswerCache(tmp_path / "answers"))
+    unit = _unit(BUGGY, frozenset({3}))
+    first = explainer.explain(unit, 3)
+    assert first is not None and first.message and first.category in CATEGORIES
+    assert (explainer.written, explainer.invalid) == (1, 0)
+    assert explainer.explain(unit, 3) == first
+    assert explainer.written == 1  # answered from the cache
+    print(f"explained: {first}")
 
 
 @pytest.mark.model

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reviewer.cli import main
 from reviewer.dataset.mine import MineOptions, Source, mine
 from reviewer.dataset.mutate import CleanUnit, mutate_units
 from reviewer.dataset.record import Record, write_records
@@ -94,17 +93,6 @@ def test_tiny_pipeline_trains_exports_and_llama_cpp_applies_the_adapter(
     assert np.abs(tuned - base).max() > 0.05  # the adapter changes the output
     expected = torch_logits(tiny_base, train_cache, output, tokens)
     np.testing.assert_allclose(tuned, expected, atol=2e-2, rtol=0)
-
-    # ... and `reviewer eval` runs base and base+adapter through the model tier.
-    table = tmp_path / "table.md"
-    code = main(
-        ["eval", str(data), "--configs", "structural,base,adapter", "--sample", "4",
-         "--model-path", str(tiny_base), "--adapter", str(adapter), "-o", str(table)]
-    )  # fmt: skip
-    assert code == 0
-    text = table.read_text()
-    for row in ("| structural | 2 / 2 |", "| base (raw) | 2 / 2 |", "| adapter (raw) | 2 / 2 |"):
-        assert row in text
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(
