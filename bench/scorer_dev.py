@@ -1,7 +1,7 @@
 """The line scorer on the whole dev split, beside every baseline the issue
 names, in one run (bench/results/scorer_dev.md).
 
-    python bench/scorer_dev.py [--cached-only] [--latency 20]
+    python bench/scorer_dev.py [--cached-only] [--latency 20] [--mutants FILE]
 
 Each dev record is scored on its candidate window (the 4-12 lines
 `reviewer eval` marks as changed, holding the fixed lines at a random
@@ -14,6 +14,10 @@ repositories disjoint from dev) and calibrated on dev; the shipped gate is
 also measured cross-fitted (gate set on half of dev's repositories, measured
 on the other half). Tied top lines count as a uniform random pick among
 them, so a unit-level score (the same on every line) ranks lines like chance.
+
+With --mutants (the JSONL `reviewer dataset mutate` writes from train), one
+more logistic head is fitted on train plus those mutants: the row "with
+mutants" beside the rows without them.
 
 Features come from the states cache (reviewer.scorer.cache); with
 --cached-only, records whose features are not cached yet are left out and
@@ -203,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cached-only", action="store_true")
     parser.add_argument("--cache", type=Path, help="states cache directory")
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="units to time")
+    parser.add_argument("--mutants", type=Path, help="mutants of train (reviewer dataset mutate)")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scorer_dev.md")
     args = parser.parse_args(argv)
     location = resolve_model(None, None)
@@ -224,14 +229,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         heads[kind] = head
         units = scored(dev, [head.probabilities(f) for f in dev.features])
-        rows.append(row(f"head ({kind}; L2 {head.card['l2']:g} by CV on train; fit {seconds:.1f} s;"
-                        f" gate {head.threshold:.3f})",
+        rows.append(row(f"head ({kind}, without mutants; L2 {head.card['l2']:g} by CV on train;"
+                        f" fit {seconds:.1f} s; gate {head.threshold:.3f})",
                         units, at_threshold(units, head.threshold)))  # fmt: skip
 
         gate = cross_fitted(head, dev)
         rows.append([f"head ({kind}), gate cross-fitted on dev's repositories", "", "", "",
                      f"{gate.clean_flagged:.1%}", f"{gate.buggy_flagged:.1%}",
                      f"{gate.buggy_localised:.1%}"])  # fmt: skip
+
+    mutants_note = 'No mutants were used: every row is "without mutants".'
+    if args.mutants:
+        mutants = prepare_cached(list(read_records(args.mutants)), extractor, args.cached_only)
+        both = Prepared(train.units + mutants.units, train.features + mutants.features)
+        head = train_head(both, dev, "logistic", l2=heads["logistic"].card["l2"])
+        units = scored(dev, [head.probabilities(f) for f in dev.features])
+        rows.append(
+            row(
+                f"head (logistic, with {len(mutants.units)} mutants added to train;"
+                f" gate {head.threshold:.3f})",
+                units,
+                at_threshold(units, head.threshold),
+            )
+        )
+        buggy_mutants = sum(any(u.labels) for u in mutants.units)
+        mutants_note = (
+            f"Mutants: {len(mutants.units)} units ({buggy_mutants} mutated, the rest"
+            " their clean originals) made by `reviewer dataset mutate` from train with"
+            " seed 0; only the row that says so was fitted with them."
+        )
 
     curve = []
     for size in LEARNING_CURVE:
@@ -254,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 Dev: {len(dev.units)} units ({buggy} buggy, {len(dev.units) - buggy} clean) of
 shared/data/dev.jsonl (6 repositories, Python and Go). Train: {len(train.units)} units of
 shared/data/train.jsonl (the first of them after a seeded shuffle; 17 other repositories).
-No mutants were used: every row is "without mutants".
+{mutants_note}
 
 {markdown_table(HEADER, rows)}
 
