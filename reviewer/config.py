@@ -26,11 +26,8 @@ FilterMode = Literal["added", "diff_context", "file", "nofilter"]
 
 
 class ModelConfig(BaseModel):
-    """The `[tool.reviewer.model]` table: which model reviews, and its limits.
-
-    The defaults are cautious on purpose: a small untuned model invents
-    problems, so a comment must pass a confidence check and there is at most
-    one per unit."""
+    """The `[tool.reviewer.model]` table: which model scores and explains,
+    its scoring head and gate, and its limits."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,9 +46,12 @@ class ModelConfig(BaseModel):
     head: str | None = None
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     explain: bool = True
-    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    max_comments_per_unit: int = Field(default=1, ge=0, le=10)
-    max_tokens_per_unit: int = Field(default=256, ge=16)
+    # Settings of the generate-first review, removed: still accepted (with
+    # their old bounds) so that existing config files load, but ignored, and
+    # a run with the model says so once (RETIRED_MODEL_KEYS).
+    min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_comments_per_unit: int | None = Field(default=None, ge=0, le=10)
+    max_tokens_per_unit: int | None = Field(default=None, ge=16)
     max_units: int = Field(default=40, ge=0)  # per run
     max_seconds: float = Field(default=300.0, gt=0)  # per run
     timeout: float = Field(default=120.0, gt=0)  # per request
@@ -59,6 +59,20 @@ class ModelConfig(BaseModel):
     context: int = Field(default=4096, ge=512)
     threads: int | None = Field(default=None, ge=1)
     cache: bool = True
+
+
+RETIRED_MODEL_KEYS = ("min_confidence", "max_comments_per_unit", "max_tokens_per_unit")
+
+
+def retired_keys_notice(settings: ModelConfig) -> str | None:
+    """One line naming the retired keys a config sets, or None."""
+    keys = [f"model.{key}" for key in RETIRED_MODEL_KEYS if getattr(settings, key) is not None]
+    if not keys:
+        return None
+    return (
+        f"model: {', '.join(keys)} ignored: set for the generate-first review, which was "
+        "removed (the line scorer's gate is model.threshold)"
+    )
 
 
 def _severity(value: object) -> Severity:

@@ -52,9 +52,7 @@ def filter_file_findings(
             reason = "disabled"
         elif is_suppressed(finding, lines, comment_tokens):
             reason = "suppressed"
-        elif finding.severity < config.min_severity or (
-            finding.confidence < _threshold(finding, config)
-        ):
+        elif finding.severity < config.min_severity or finding.confidence < config.min_confidence:
             reason = "below threshold"
         elif finding.fingerprint in baseline:
             reason = "in baseline"
@@ -86,10 +84,3 @@ def cap(findings: list[Finding], limit: int | None, hidden: Counter[str]) -> lis
     ranked = sorted(findings, key=lambda f: (-f.severity, -f.confidence, f.sort_key))
     hidden["over the cap"] += len(findings) - limit
     return sorted(ranked[:limit], key=lambda f: f.sort_key)
-
-
-def _threshold(finding: Finding, config: Config) -> float:
-    """Model comments answer to their own, stricter confidence threshold."""
-    if finding.source == "model":
-        return max(config.min_confidence, config.model.min_confidence)
-    return config.min_confidence

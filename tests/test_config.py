@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
-from reviewer.config import Config, ModelConfig, find_config_file, load_config
+from reviewer.config import (
+    Config,
+    ModelConfig,
+    find_config_file,
+    load_config,
+    retired_keys_notice,
+)
 from reviewer.errors import ConfigError
 from reviewer.findings import Severity
 from tests.conftest import GitRepo
@@ -141,10 +147,30 @@ def test_every_key_accepts_its_default(tmp_path: Path) -> None:
     """The table above fails for the right reason: the keys themselves are
     known, at both levels and in both spellings."""
     lines = ['fail-level = "error"', "max_file_bytes = 10", "[model]", 'enabled = "off"']
-    lines.append("max-tokens-per-unit = 64")
+    lines.append("max-units = 64")
     (tmp_path / ".reviewer.toml").write_text("\n".join(lines) + "\n")
     config = load_config(tmp_path)
-    assert config.max_file_bytes == 10 and config.model.max_tokens_per_unit == 64
+    assert config.max_file_bytes == 10 and config.model.max_units == 64
+
+
+def test_settings_of_the_removed_generate_first_review_load_and_are_named(
+    tmp_path: Path,
+) -> None:
+    """Old config files keep working: the keys are accepted (with their old
+    bounds), ignored, and one notice names them when the model runs."""
+    assert retired_keys_notice(load_config(tmp_path).model) is None
+    (tmp_path / ".reviewer.toml").write_text(
+        "[model]\nmin-confidence = 0.8\nmax_comments_per_unit = 2\nmax_tokens_per_unit = 64\n"
+    )
+    notice = retired_keys_notice(load_config(tmp_path).model)
+    assert notice is not None and "\n" not in notice
+    assert notice.startswith(
+        "model: model.min_confidence, model.max_comments_per_unit, model.max_tokens_per_unit "
+        "ignored"
+    )
+    (tmp_path / ".reviewer.toml").write_text("[model]\nmin_confidence = 1.5\n")
+    with pytest.raises(ConfigError, match=r"model\.min_confidence"):
+        load_config(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,8 @@ class ModelWorker:
                 self.unavailable = (notices or ["model: off"])[0]
                 self._call(self.server.log, f"reviewer: {self.unavailable}")
                 return None
+            for notice in notices:  # e.g. settings that no longer do anything
+                self._call(self.server.log, f"reviewer: {notice}")
             self.scorer = scorer
         from reviewer.scorer.build import tier_for
 

@@ -57,7 +57,7 @@ def evaluate(
     config = Config(
         filter_mode="added",
         min_confidence=0.0,
-        model=ModelConfig(min_confidence=0.0, cache=False, max_units=10**9, max_seconds=1e12),
+        model=ModelConfig(cache=False, max_units=10**9, max_seconds=1e12),
     )
     results = []
     for index, record in enumerate(records):

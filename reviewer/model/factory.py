@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewer.config import Config, ModelConfig
+from reviewer.config import Config, ModelConfig, retired_keys_notice
 from reviewer.errors import ReviewerError
 from reviewer.model.base import Backend
 
@@ -111,6 +111,23 @@ def build_scorer(
     The tier scores lines with the frozen model and a trained head, so it
     needs the model file in-process; the explaining backend is the
     configured one (in-process llama, or an OpenAI-compatible server)."""
+    scorer, notices = _scorer(
+        config, flag=flag, model_path=model_path, root=root, adapter_enabled=adapter_enabled
+    )
+    retired = retired_keys_notice(config.model)
+    if retired is not None and scorer is not None:  # they matter only when it runs
+        notices = [*notices, retired]
+    return scorer, notices
+
+
+def _scorer(
+    config: Config,
+    *,
+    flag: bool | None,
+    model_path: str | None,
+    root: Path | None,
+    adapter_enabled: bool,
+) -> tuple[Scorer | None, list[str]]:
     settings = config.model
     mode = wanted(settings, flag)
     if mode is False:

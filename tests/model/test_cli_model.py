@@ -110,12 +110,14 @@ def test_diff_with_the_model_flags_then_explains(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The real model scores the lines; a head made by hand flags the unit;
-    the explaining backend writes the sentence."""
+    the explaining backend writes the sentence. Settings of the removed
+    generate-first review still load, do nothing, and are named once."""
     head = length_head(QWEN_05B_WIDTH, 0.0)
     head.save(changed_repo.path.parent / "head.npz")
     changed_repo.write(
         ".reviewer.toml",
-        f'[model]\npath = "{model_default.path}"\nhead = "{changed_repo.path.parent}/head.npz"\n',
+        f'[model]\npath = "{model_default.path}"\nhead = "{changed_repo.path.parent}/head.npz"\n'
+        "min_confidence = 0.8\nmax-comments-per-unit = 3\n",
     )
     # The head scores by length: the longest changed line (3) is flagged.
     answer = '{"line": 3, "category": "security", "message": "logs in as admin"}'
@@ -128,6 +130,13 @@ def test_diff_with_the_model_flags_then_explains(
     ]
     assert model == [(3, "model/security", "logs in as admin")]
     assert len(fake.requests) == 1
+    # The head's p for the line is under 0.5: the old 0.8 threshold would have hidden it.
+    assert [f["confidence"] < 0.5 for f in out["findings"] if f["source"] == "model"] == [True]
+    retired = [n for n in out["summary"]["notes"] if "generate-first" in n]
+    assert retired == [
+        "model: model.min_confidence, model.max_comments_per_unit ignored: set for the "
+        "generate-first review, which was removed (the line scorer's gate is model.threshold)"
+    ]
 
 
 def test_empty_diff_fast_path_does_not_import_the_model(committed_empty: Path) -> None:
