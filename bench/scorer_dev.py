@@ -52,7 +52,7 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CLEAN_SHARE = 0.05
 LEARNING_CURVE = (250, 500, 1000, 2000, 3000)
 GENERATE_FIRST = (
-    "generate-first base (bench/results/eval_dev.md: 120-unit sample, earlier run)",
+    "generate-first base (removed; bench/results/eval_dev.md at c46e3d4: 120-unit sample)",
     "23.3% / 23.3%",
     "70.0% / 75.2%",
 )
