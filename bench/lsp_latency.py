@@ -14,8 +14,8 @@
    edit 1,000.
 3. With --model: time from the last edit to the model's diagnostics (default
    model and shipped head, its gate at 0 so every new function is flagged;
-   2 cores), over a few edits that each add a new function: the flagged
-   line (scored) and the same line with its sentence (explained).
+   2 cores), over a few edits that each add a new function: the publish of
+   the flagged line (scored), and the one after the model's run (explained).
 
 Writes bench/results/lsp_latency.md.
 """
@@ -23,8 +23,8 @@ Writes bench/results/lsp_latency.md.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
+import queue
 import statistics
 import sys
 import time
@@ -195,7 +195,9 @@ def fresh_review(root: Path, head: str, current: str) -> list[tuple[int, str]]:
 
 
 def model_latency(root: Path, file: Path, text: str) -> tuple[list[float], list[float], int]:
-    """Seconds from each edit to its flagged line, and to its explained line."""
+    """Seconds from each edit to the publish of its flagged line, and to the
+    publish after the model's run (the line with its sentence, or with the
+    scorer's placeholder when the explanation was not valid)."""
     env = {**os.environ, "REVIEWER_MODEL_ENABLED": "on"}
     server = start_reviewer(root, env, {"model": {"threshold": 0.0}})
     server.open(file, text)
@@ -210,30 +212,32 @@ def model_latency(root: Path, file: Path, text: str) -> tuple[list[float], list[
         added = (rows, rows + 1)  # the new function's two lines (0-based)
         rows += new.count("\n")
 
-        def has_model(
-            message: dict[str, Any],
-            version: int = number,
-            lines: tuple[int, int] = added,
-            sentence: bool = False,
+        def has_flag(
+            message: dict[str, Any], version: int = number, lines: tuple[int, int] = added
         ) -> bool:
-            """A publish for `version` holding the new function's model
-            diagnostic (with its sentence: no longer the scorer's placeholder)."""
+            """A publish for `version` holding the new function's model diagnostic."""
             if message.get("method") != "textDocument/publishDiagnostics":
                 return False
             params = message["params"]
             return params.get("version") == version and any(
-                str(d.get("code", "")).startswith("model/")
-                and d["range"]["start"]["line"] in lines
-                and (not sentence or "line scorer" not in d.get("message", ""))
+                str(d.get("code", "")).startswith("model/") and d["range"]["start"]["line"] in lines
                 for d in params["diagnostics"]
             )
 
+        def run_ended(message: dict[str, Any], version: int = number) -> bool:
+            """The model run for `version` reported done (its last publish follows)."""
+            params = message.get("params") or {}
+            return (
+                message.get("method") == "$/progress"
+                and params.get("token") == f"reviewer-model-{file.as_uri()}-{version}"
+                and (params.get("value") or {}).get("kind") == "end"
+            )
+
         try:
-            message = server.wait(has_model, timeout=180)
-            flagged.append(message["_received"] - sent)
-            message = server.wait(functools.partial(has_model, sentence=True), timeout=180)
-            explained.append(message["_received"] - sent)
-        except TimeoutError:
+            flagged.append(server.wait(has_flag, timeout=180)["_received"] - sent)
+            server.wait(run_ended, timeout=180)
+            explained.append(server.wait(has_flag, timeout=60)["_received"] - sent)
+        except (TimeoutError, queue.Empty):
             misses += 1
     server.close()
     return flagged, explained, misses
@@ -311,12 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if args.model:
         flagged, explained, misses = model_latency(root, file, text)
-        if flagged:
+        if explained:
             line = (
                 f"Time from the last edit to the model's diagnostics (default model and "
                 f"head, gate 0, debounce 750 ms, one new function per edit): the flagged "
-                f"line p50 {statistics.median(flagged):.1f} s, with its sentence p50 "
-                f"{statistics.median(explained):.1f} s, over {len(flagged)} edits "
+                f"line p50 {statistics.median(flagged):.1f} s, explained p50 "
+                f"{statistics.median(explained):.1f} s, over {len(explained)} edits "
                 f"({misses} without both within 180 s)."
             )
         else:
