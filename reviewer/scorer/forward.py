@@ -29,6 +29,10 @@ class ForwardError(ReviewerError):
     """The model could not be loaded or failed on a unit."""
 
 
+class UnitNotScored(ForwardError):
+    """This one text cannot be scored; the pass is fine for the next."""
+
+
 class ForwardInterrupted(ForwardError):
     """`ForwardModel.interrupt` stopped the pass."""
 

@@ -33,6 +33,7 @@ from reviewer.scorer.forward import (
     ForwardError,
     ForwardInterrupted,
     LineStates,
+    UnitNotScored,
     pool,
 )
 from reviewer.scorer.tokens import token_lines
@@ -205,7 +206,7 @@ class RemoteForwardModel:
 
     def _shorter(self, got: int, sent: int) -> None:
         if got > sent or got == 0:
-            raise ForwardError(
+            raise UnitNotScored(
                 f"{self.client.url}: {got} vectors for {sent} tokens (the server's tokens "
                 "differ from its tokenizer's)"
             )
@@ -284,9 +285,11 @@ class RemoteForwardModel:
             start = end
         lines = token_lines(pieces, data)
         if lines is None:
-            raise ForwardError(
-                f"{self.client.url}: the server's token pieces do not spell the text "
-                "(not a byte-level tokenizer)"
+            # The server's /extras/tokenize reads special-token text such as
+            # <|endoftext|> as one special token, whose piece is empty.
+            raise UnitNotScored(
+                f"{self.client.url}: the server's token pieces do not spell the code "
+                "(special-token text in it, or not a byte-level tokenizer)"
             )
         return [lines[i] for i in owner]
 

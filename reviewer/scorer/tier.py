@@ -16,7 +16,7 @@ from reviewer.findings import Finding, Severity
 from reviewer.model.base import BackendError
 from reviewer.scorer.explain import Explainer, fallback_message
 from reviewer.scorer.features import FeatureExtractor, scoring_input
-from reviewer.scorer.forward import ForwardError
+from reviewer.scorer.forward import ForwardError, UnitNotScored
 from reviewer.scorer.head import Head
 from reviewer.syntax import ParsedFile, ReviewUnit, line_spans
 
@@ -151,6 +151,9 @@ class ScoringTier:
             return None  # only blank lines changed
         try:
             features = self.scorer.extractor.features(item)
+        except UnitNotScored as error:
+            self.failures[f"units not scored: {error}"] += 1
+            return None
         except ForwardError as error:
             self.stop_reason = f"stopped: {error}"
             self.not_scored.append(unit)

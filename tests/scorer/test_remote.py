@@ -269,3 +269,31 @@ def test_a_server_without_per_token_states_leaves_the_run_structural(
     assert len(notes) == 1 and "\n" not in notes[0]
     assert f"{pooling_less_server} gives no embeddings" in notes[0]
     assert "--embedding true" in notes[0] and notes[0].endswith("; structural checks only")
+
+
+@pytest.mark.model
+def test_a_unit_the_server_cannot_map_is_skipped_and_the_next_is_scored(
+    repo: GitRepo, per_token_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's tokenizer reads `<|endoftext|>` in code as one special
+    token (its piece is empty): that unit alone is not scored, and said so."""
+    repo.write("prompt.py", "def end():\n    return ''\n")
+    repo.write("stats.py", CHANGES["stats.py"][0])
+    repo.commit("initial")
+    repo.write("prompt.py", "def end():\n    marker = '<|endoftext|>'\n    return marker\n")
+    repo.write("stats.py", CHANGES["stats.py"][1])
+    head = repo.path.parent / "hidden.npz"
+    _hidden_head(896).save(head)
+    repo.write(
+        ".reviewer.toml",
+        f'[model]\nbackend = "openai"\nurl = "{per_token_server}"\nhead = "{head}"\n'
+        "explain = false\ncache = false\nthreshold = 0.0\n",
+    )
+    assert main(["diff", "--model", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {f["path"] for f in report["findings"] if f["source"] == "model"} == {"stats.py"}
+    notes = [n for n in report["summary"]["notes"] if n.startswith("model:")]
+    assert notes == [
+        f"model: units not scored: {per_token_server}: the server's token pieces do not "
+        "spell the code (special-token text in it, or not a byte-level tokenizer)"
+    ]
