@@ -11,7 +11,12 @@ surprisal columns. Rows on the whole dev split, side by side
 - the same head with surprisal missing, gate re-set on dev;
 - a head fitted without surprisal (the columns blanked in train and dev).
 
-    python bench/scorer_remote.py [--l2 1000]
+    python bench/scorer_remote.py [--l2 1000] [--server URL --latency N]
+
+With --server (llama-cpp-python's server on the default model, started with
+`python -m llama_cpp.server --model M --embedding true --n_threads 2`), the
+seconds per unit of a remote pass beside the in-process pass, interleaved on
+the same N dev units (cache off).
 
 Features come from the states cache only (records not cached are left out).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -49,11 +55,50 @@ def blanked(prepared: Prepared, value: float) -> Prepared:
     return Prepared(prepared.units, [without(f) for f in prepared.features])
 
 
+def latency(dev: Prepared, model: Path, url: str, count: int) -> str:
+    """Seconds per unit of about 30 lines: the in-process pass and the
+    remote one (HTTP, JSON, the server's tokenizer), interleaved."""
+    from reviewer.config import ModelConfig
+    from reviewer.model.openai import OpenAIBackend
+    from reviewer.scorer.remote import RemoteForwardModel
+
+    items = [u.item for u in dev.units if 25 <= u.item.text().count("\n") <= 35][:count]
+    local = ForwardModel(model, context=1024, threads=2)
+    remote = RemoteForwardModel(OpenAIBackend(ModelConfig(backend="openai", url=url)))
+    remote.check()
+    times: dict[str, list[float]] = {"local": [], "remote": []}
+    for item in items:
+        text = item.text()
+        for name, forward in (("local", local), ("remote", remote)):
+            started = time.perf_counter()
+            forward.states(text, text.count("\n"))
+            times[name].append(time.perf_counter() - started)
+
+    def cell(values: list[float]) -> str:
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return f"{statistics.median(values):.2f} / {p95:.2f}"
+
+    ratio = statistics.median(times["remote"]) / statistics.median(times["local"])
+    rows = [
+        ["in-process pass (ForwardModel, 2 threads)", cell(times["local"]), "1.00x"],
+        ["server pass on loopback (same 2 cores)", cell(times["remote"]), f"{ratio:.2f}x"],
+    ]
+    return (
+        f"{len(items)} dev units of 25-35 lines' text, cache off, interleaved; seconds per unit, "
+        "p50 / p95. The server shares the client's 2 cores, so this is the cost of the "
+        "route (HTTP, JSON of 896 floats per token, the tokenizer requests), not a "
+        "scale-out gain.\n\n" + markdown_table(("", "p50 / p95 (s)", "p50 ratio"), rows)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=1000.0, help="the logistic head's L2")
     parser.add_argument("--cache", type=Path, help="states cache directory")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scorer_remote.md")
+    parser.add_argument("--server", help="a per-token llama_cpp.server's API root (latency)")
+    parser.add_argument("--latency", type=int, default=0, metavar="N", help="units to time")
     args = parser.parse_args(argv)
     location = resolve_model(None, None)
     if location is None:
@@ -90,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(row(f"head fitted without surprisal (gate {without.threshold:.3f})", units,
                     at_threshold(units, without.threshold)))  # fmt: skip
 
+    timing = "not measured"
+    if args.server and args.latency:
+        timing = latency(dev, location.path, args.server, args.latency)
     buggy = sum(any(u.labels) for u in dev.units)
     text = f"""# Scoring on a server: the head without surprisal
 
@@ -112,6 +160,10 @@ head puts a missing column at its training mean.
 - hit@k: buggy units whose top-scored line is within k lines of a fixed line; chance: a
   random candidate line's chance of the same; ratio = hit / chance.
 - "clean flagged" etc. are measured at the row's gate (in-sample on dev, as in scorer_dev.md).
+
+## Latency
+
+{timing}
 
 Reproduce: `python bench/scorer_remote.py` (features cached by `reviewer train --head` or
 bench/scorer_dev.py).

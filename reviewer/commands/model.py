@@ -41,6 +41,7 @@ def _info(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str]] = [("backend", settings.backend), ("enabled", settings.enabled)]
     if settings.backend == "openai":
         rows += _server_rows(settings)
+        rows += _server_scoring_rows(settings, root)
     else:
         location = resolve_model(settings.path, args.model_path, root=root)
         if location is None:
@@ -123,3 +124,32 @@ def unit_progress() -> Iterator[UnitCallback | None]:
 
     with progress:
         yield on_unit
+
+
+def _server_scoring_rows(settings: ModelConfig, root: Path) -> list[tuple[str, str]]:
+    """The head a server's states go to, and whether the server gives them
+    (a probe: one tokenize and one embeddings request)."""
+    import importlib.util
+
+    if importlib.util.find_spec("numpy") is None:
+        return [("head", "needs the model extra (pip install 'reviewer[model]')")]
+    from reviewer.model.openai import OpenAIBackend
+    from reviewer.scorer.build import choose_server_head, shipped_head_is_default
+    from reviewer.scorer.forward import ForwardError
+    from reviewer.scorer.remote import RemoteForwardModel
+
+    path = choose_server_head(settings.head, root)
+    if path is None:
+        head = "none (" + ("turned off" if settings.head == "none" else "none shipped") + ")"
+    elif settings.head:
+        head = f"{path} (configured)"
+    else:
+        verdict = "on by default" if shipped_head_is_default(path) else "off by default: --model"
+        head = f"{path} (shipped for the default model, {verdict})"
+    try:
+        forward = RemoteForwardModel(OpenAIBackend(settings))
+        forward.check()
+    except (ForwardError, ReviewerError) as error:
+        return [("head", head), ("scoring", f"unavailable: {error}")]
+    states = f"per-token states on the server ({forward.dimension} wide, no surprisal)"
+    return [("head", head), ("scoring", states)]

@@ -113,7 +113,31 @@ def test_an_unreachable_server_leaves_the_run_structural_with_one_notice() -> No
     assert "cannot connect" in notices[0] and notices[0].endswith("; structural checks only")
 
 
+def test_model_info_says_an_unreachable_server_cannot_score(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    repo.write(
+        ".reviewer.toml",
+        f'[model]\nbackend = "openai"\nurl = "http://127.0.0.1:{port}/v1"\nretries = 0\n',
+    )
+    assert main(["model", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "(shipped for the default model, off by default: --model)" in out
+    assert f"scoring:         unavailable: POST http://127.0.0.1:{port}/extras/tokenize: " in out
+
+
 # -- against the real server ----------------------------------------------------
+
+
+@pytest.mark.model
+def test_model_info_probes_the_servers_per_token_states(
+    repo: GitRepo, per_token_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(".reviewer.toml", f'[model]\nbackend = "openai"\nurl = "{per_token_server}"\n')
+    assert main(["model", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "scoring:         per-token states on the server (896 wide, no surprisal)" in out
 
 
 @pytest.mark.model
