@@ -289,7 +289,7 @@ def test_a_server_without_per_token_states_leaves_the_run_structural(
     assert "Traceback" not in captured.err
     report = json.loads(captured.out)
     notes = [n for n in report["summary"]["notes"] if n.startswith("model:")]
-    assert report["summary"]["units_reviewed"] == 1  # the structural tier ran
+    assert report["summary"]["units_reviewed"] >= 1  # the structural tier ran
     assert len(notes) == 1 and "\n" not in notes[0]
     assert f"{pooling_less_server} gives no embeddings" in notes[0]
     assert "--embedding true" in notes[0] and notes[0].endswith("; structural checks only")
