@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -35,7 +36,9 @@ def llama_cpp_server(gguf: Path, options: Sequence[str], log_path: Path) -> Iter
     command += ["--host", "127.0.0.1", "--port", str(port), *options]
     # The server logs a lot: a file, not a pipe nobody drains (it would block).
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        # Unbuffered: a test reads the access log while the server runs.
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}/v1"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + READY_SECONDS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,11 @@ def per_token_server(
     options += ["--n_ubatch", str(BATCH), "--n_threads", "2"]
     log = tmp_path_factory.mktemp("per-token-server") / "server.log"
     with llama_cpp_server(model_default.path, options, log) as url:
+        SERVER_LOGS[url] = log
         yield url
+
+
+SERVER_LOGS: dict[str, Path] = {}  # a server's log (its access log too), by its URL
 
 
 @pytest.fixture
@@ -321,3 +326,35 @@ def test_a_unit_the_server_cannot_map_is_skipped_and_the_next_is_scored(
         f"model: units not scored: {per_token_server}: the server's token pieces do not "
         "spell the code (special-token text in it, or not a byte-level tokenizer)"
     ]
+
+
+@pytest.mark.model
+def test_a_flagged_line_is_explained_by_the_same_server(
+    repo: GitRepo, per_token_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scored and explained on the server: one chat request, for the one
+    flagged unit, none for the unit under the gate."""
+    for path in ("stats.py", "store.py"):
+        repo.write(path, CHANGES[path][0])
+    repo.commit("initial")
+    for path in ("stats.py", "store.py"):
+        repo.write(path, CHANGES[path][1])
+    head = repo.path.parent / "hidden.npz"
+    _hidden_head(896).save(head)
+    settings = f'backend = "openai"\nurl = "{per_token_server}"\nhead = "{head}"\ncache = false\n'
+    everything = _model_findings(repo, settings + "explain = false\nthreshold = 0.0\n", capsys)
+    assert [f[0] for f in everything] == ["stats.py", "store.py"]
+    gate = (everything[0][2] + everything[1][2]) / 2  # between the two units' best lines
+    flagged = max(everything, key=lambda f: f[2])
+
+    log = SERVER_LOGS[per_token_server]
+    answered = '"POST /v1/chat/completions HTTP/1.1" 200'  # uvicorn's access log
+    before = log.read_text(errors="replace").count(answered)
+    repo.write(".reviewer.toml", f"[model]\n{settings}threshold = {gate}\n")
+    assert main(["diff", "--model", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    model = [f for f in report["findings"] if f["source"] == "model"]
+    assert [(f["path"], f["line"]) for f in model] == [flagged[:2]]
+    assert log.read_text(errors="replace").count(answered) - before == 1
+    notes = [n for n in report["summary"]["notes"] if n.startswith("model:")]
+    assert not [n for n in notes if "explanations not written" in n], notes
