@@ -32,6 +32,8 @@ class ModelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: Literal["auto", "on", "off"] = "auto"  # auto: on when a model is found
+    # llama: in-process; openai: the scoring pass and the explanation on a
+    # server (llama-cpp-python's, started with --embedding true)
     backend: Literal["llama", "openai"] = "llama"
     path: str | None = None  # a GGUF file (llama backend)
     # A GGUF LoRA adapter applied on top; unset: the shipped one when it fits
