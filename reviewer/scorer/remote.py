@@ -235,7 +235,8 @@ class RemoteForwardModel:
     def _tokenize(self, text: str) -> list[int]:
         self._check_interrupted()
         try:
-            reply = self.client.call("/extras/tokenize", {"input": text}, root=True)
+            body = {"model": self.client.model_id, "input": text}  # a multi-model server
+            reply = self.client.call("/extras/tokenize", body, root=True)
         except HTTPStatusError as error:
             if error.status in (404, 405):
                 raise ServerUnfit(
@@ -255,7 +256,8 @@ class RemoteForwardModel:
         fails to decode a piece of a multi-byte character)."""
         self._check_interrupted()
         try:
-            reply = self.client.call("/extras/detokenize", {"tokens": ids}, root=True)
+            body = {"model": self.client.model_id, "tokens": ids}
+            reply = self.client.call("/extras/detokenize", body, root=True)
         except HTTPStatusError as error:
             if "decode" in error.server_message.lower():
                 return None

@@ -114,7 +114,7 @@ def test_an_unreachable_server_leaves_the_run_structural_with_one_notice() -> No
     settings = ModelConfig(backend="openai", url=f"http://127.0.0.1:{port}/v1", retries=0)
     scorer, notices = build_scorer(Config(model=settings), flag=True)
     assert scorer is None and len(notices) == 1 and "\n" not in notices[0]
-    assert notices[0].startswith(f"model: POST http://127.0.0.1:{port}/")
+    assert notices[0].startswith(f"model: GET http://127.0.0.1:{port}/v1/models: ")
     assert "cannot connect" in notices[0] and notices[0].endswith("; structural checks only")
 
 
@@ -129,7 +129,7 @@ def test_model_info_says_an_unreachable_server_cannot_score(
     assert main(["model", "info"]) == 0
     out = capsys.readouterr().out
     assert "(shipped for the default model, off by default: --model)" in out
-    assert f"scoring:         unavailable: POST http://127.0.0.1:{port}/extras/tokenize: " in out
+    assert f"scoring:         unavailable: GET http://127.0.0.1:{port}/v1/models: " in out
 
 
 # -- against the real server ----------------------------------------------------
