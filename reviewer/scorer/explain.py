@@ -18,7 +18,10 @@ from reviewer.model.schema import CATEGORIES, Category
 from reviewer.syntax import ReviewUnit
 
 EXPLAIN_VERSION = "1"
-MAX_TOKENS = 72  # the JSON around a sentence of about 40 tokens
+# The longest answer the schema allows: a 160-character sentence about code
+# runs to 2 characters a token, plus about 25 tokens of JSON around it
+# (tests/scorer/test_explain.py). A cut answer is invalid JSON.
+MAX_TOKENS = 112
 MAX_MESSAGE_CHARS = 160
 
 SYSTEM = f"""You are a code reviewer. A defect detector flagged one changed line
