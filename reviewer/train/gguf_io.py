@@ -1,6 +1,5 @@
-"""Writing GGUF files with the `gguf` package: a LoRA adapter that llama.cpp
-applies on top of the quantized base (`lora_path`), and (for the tiny test
-pipeline) a float32 qwen2 base model.
+"""Writing a LoRA adapter that llama.cpp applies on top of the quantized
+base (`lora_path`) with the `gguf` package.
 
 Layout llama.cpp expects of an adapter (llama-adapter.cpp, and llama.cpp's
 convert_lora_to_gguf.py): general.type "adapter", adapter.type "lora",
@@ -70,63 +69,6 @@ def write_lora(
         writer.add_tensor(base + ".lora_b", np.ascontiguousarray(lora_b, dtype=np.float32))
     _finish(writer)
     return path
-
-
-def write_base(
-    state: Mapping[str, np.ndarray[Any, Any]],
-    config: Any,
-    tokenizer_from: Path,
-    path: Path,
-) -> Path:
-    """A float32 qwen2 GGUF from a Hugging Face state dict and config, with
-    the tokenizer (and chat template) copied from another qwen2 GGUF."""
-    import gguf
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(path), "qwen2")
-    writer.add_type(gguf.GGUFType.MODEL)
-    writer.add_name("reviewer tiny qwen2")
-    writer.add_context_length(int(config.max_position_embeddings))
-    writer.add_embedding_length(int(config.hidden_size))
-    writer.add_block_count(int(config.num_hidden_layers))
-    writer.add_feed_forward_length(int(config.intermediate_size))
-    writer.add_head_count(int(config.num_attention_heads))
-    writer.add_head_count_kv(int(config.num_key_value_heads))
-    writer.add_rope_freq_base(float(config.rope_parameters["rope_theta"]))
-    writer.add_layer_norm_rms_eps(float(config.rms_norm_eps))
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
-    _copy_tokenizer(writer, tokenizer_from)
-    for key, array in state.items():
-        module, _, kind = key.rpartition(".")
-        if module == "lm_head" and bool(config.tie_word_embeddings):
-            continue
-        writer.add_tensor(f"{gguf_name(module)}.{kind}", np.asarray(array, dtype=np.float32))
-    _finish(writer)
-    return path
-
-
-def _copy_tokenizer(writer: Any, source: Path) -> None:
-    from reviewer.train.gguf_meta import read_metadata
-
-    meta = read_metadata(source)
-    writer.add_tokenizer_model(meta["tokenizer.ggml.model"])
-    if meta.get("tokenizer.ggml.pre"):
-        writer.add_tokenizer_pre(meta["tokenizer.ggml.pre"])
-    writer.add_token_list(meta["tokenizer.ggml.tokens"])
-    writer.add_token_types([int(t) for t in meta["tokenizer.ggml.token_type"]])
-    if meta.get("tokenizer.ggml.merges"):
-        writer.add_token_merges(meta["tokenizer.ggml.merges"])
-    for key, add in (
-        ("tokenizer.ggml.bos_token_id", writer.add_bos_token_id),
-        ("tokenizer.ggml.eos_token_id", writer.add_eos_token_id),
-        ("tokenizer.ggml.padding_token_id", writer.add_pad_token_id),
-    ):
-        if key in meta:
-            add(int(meta[key]))
-    if "tokenizer.ggml.add_bos_token" in meta:
-        writer.add_add_bos_token(bool(meta["tokenizer.ggml.add_bos_token"]))
-    if meta.get("tokenizer.chat_template"):
-        writer.add_chat_template(meta["tokenizer.chat_template"])
 
 
 def _finish(writer: Any) -> None:

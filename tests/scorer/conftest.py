@@ -1,10 +1,12 @@
 """Fixtures for the line scorer: the real default model loaded once for
-scoring passes (a forward model, as the product loads it)."""
+scoring passes (a forward model, as the product loads it), and a tiny random
+model with its tokenizer for the pipeline's end-to-end test."""
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +25,14 @@ def forward(model_default: ModelLocation) -> Iterator[object]:
     model = ForwardModel(model_default.path, context=1024, threads=2)
     yield model
     model.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(model_default: ModelLocation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random qwen2 GGUF with the default model's tokenizer (written once)."""
+    missing = [name for name in ("gguf", "llama_cpp") if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"needs the test extra: {', '.join(missing)} not installed")
+    from tests.tiny_model import write_tiny_model
+
+    return write_tiny_model(model_default.path, tmp_path_factory.mktemp("tiny") / "tiny.gguf")

@@ -10,9 +10,9 @@ import numpy as np
 
 def test_a_gguf_base_loads_dequantised_and_is_cached(tiny_base: Path, tmp_path: Path) -> None:
     from reviewer.train.base import checkpoint_dir, load_base
-    from reviewer.train.gguf_meta import read_metadata
+    from tests.gguf_meta import read_metadata
 
-    cache = tmp_path / "fresh-cache"  # not the fixture's, which is filled without the GGUF loader
+    cache = tmp_path / "fresh-cache"  # not the session's: this one starts empty
     loaded = load_base(tiny_base, cache)
     assert (checkpoint_dir(tiny_base, cache) / "config.json").is_file()
     again = load_base(tiny_base, cache)

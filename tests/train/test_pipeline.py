@@ -11,32 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reviewer.dataset.mine import MineOptions, Source, mine
-from reviewer.dataset.mutate import CleanUnit, mutate_units
-from reviewer.dataset.record import Record, write_records
-from reviewer.git import History
 from reviewer.train.loop import CHECKPOINT, TrainOptions
 from reviewer.train.pipeline import ADAPTER, RECIPE, Selection, train
 from tests.conftest import GitRepo
-from tests.dataset.test_mine import build_history
+from tests.scorer.test_pipeline import make_data
 
 OPTIONS = TrainOptions(rank=4, alpha=8.0, lr=0.05, epochs=2.0, accumulate=2, checkpoint_every=1)
 SELECTION = Selection(count=6, max_tokens=900, seed=0)
-
-
-def make_data(repo: GitRepo, tmp_path: Path) -> Path:
-    build_history(repo)
-    options = MineOptions(min_age_days=0, min_later_commits=0, clean_per_fix=10)
-    records: list[Record] = mine(Source(History(repo.path), "acme/calc", "MIT"), options)
-    units = [
-        CleanUnit("acme/gen", "MIT", f"gen{i}.py", 1,
-                  f"def f{i}(a, b):\n    if a < b:\n        return g(a, b)\n    return a", f"f{i}")
-        for i in range(12)
-    ]  # fmt: skip
-    records += list(mutate_units(units, seed=0))
-    data = tmp_path / "data.jsonl"
-    write_records(records, data)
-    return data
 
 
 def llama_logits(base: Path, tokens: list[int], adapter: Path | None = None) -> Any:

@@ -1,7 +1,8 @@
 """A fast reader of a GGUF file's key/value metadata. gguf.GGUFReader parses
 every tensor record and every array element as numpy objects, which takes
-~20 s on the default model; the tokenizer is all the tiny test model needs,
-and this reads the key/value section alone in well under a second."""
+~20 s on the default model; the tokenizer is all the tiny test model
+(tests/tiny_model.py) needs, and this reads the key/value section alone in
+well under a second."""
 
 from __future__ import annotations
 
