@@ -82,9 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model.add_argument("--no-model", dest="model", action="store_false", help="structural only")
     diff.add_argument("--model-path", metavar="FILE", help="the GGUF model file to review with")
-    diff.add_argument(
-        "--no-adapter", action="store_true", help="the base model without the fine-tuned adapter"
-    )
+    # The LoRA adapter was removed: --no-adapter is accepted, ignored, and named once.
+    diff.add_argument("--no-adapter", action="store_true", help=argparse.SUPPRESS)
 
     baseline = commands.add_parser(
         "baseline", help="record today's findings in every tracked file, to hide them later"
@@ -110,9 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     github_model = github.add_mutually_exclusive_group()
     github_model.add_argument("--model", dest="model", action="store_true", default=None)
     github_model.add_argument("--no-model", dest="model", action="store_false")
-    github.add_argument(
-        "--no-adapter", action="store_true", help="the base model without the fine-tuned adapter"
-    )
+    github.add_argument("--no-adapter", action="store_true", help=argparse.SUPPRESS)
 
     lsp = commands.add_parser("lsp", help="run the language server (stdio by default)")
     lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")

@@ -36,8 +36,8 @@ class ModelConfig(BaseModel):
     # server (llama-cpp-python's, started with --embedding true)
     backend: Literal["llama", "openai"] = "llama"
     path: str | None = None  # a GGUF file (llama backend)
-    # A GGUF LoRA adapter applied on top; unset: the shipped one when it fits
-    # the model and measured better; "none": no adapter.
+    # The LoRA adapter was removed: still accepted so that existing config
+    # files load, but ignored, and a run with the model says so once.
     adapter: str | None = None
     url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1
     name: str | None = None  # the model's name on that server
@@ -75,6 +75,16 @@ def retired_keys_notice(settings: ModelConfig) -> str | None:
         f"model: {', '.join(keys)} ignored: set for the generate-first review, which was "
         "removed (the line scorer's gate is model.threshold)"
     )
+
+
+def removed_adapter_notice(settings: ModelConfig, flag: bool = False) -> str | None:
+    """One line naming what still asks for the removed LoRA adapter (the
+    `model.adapter` key, the `--no-adapter` flag), or None."""
+    names = [*(["model.adapter"] if settings.adapter is not None else []),
+             *(["--no-adapter"] if flag else [])]  # fmt: skip
+    if not names:
+        return None
+    return f"model: {' and '.join(names)} ignored: the LoRA adapter was removed"
 
 
 def _severity(value: object) -> Severity:

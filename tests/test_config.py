@@ -10,6 +10,7 @@ from reviewer.config import (
     ModelConfig,
     find_config_file,
     load_config,
+    removed_adapter_notice,
     retired_keys_notice,
 )
 from reviewer.errors import ConfigError
@@ -171,6 +172,25 @@ def test_settings_of_the_removed_generate_first_review_load_and_are_named(
     (tmp_path / ".reviewer.toml").write_text("[model]\nmin_confidence = 1.5\n")
     with pytest.raises(ConfigError, match=r"model\.min_confidence"):
         load_config(tmp_path)
+
+
+def test_the_removed_lora_adapter_key_and_flag_load_and_are_named(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`model.adapter` and `--no-adapter` still load and parse, do nothing,
+    and one notice names them when the model runs."""
+    assert removed_adapter_notice(load_config(repo.path).model) is None
+    repo.write(".reviewer.toml", '[model]\nadapter = "none"\n')
+    settings = load_config(repo.path).model
+    assert removed_adapter_notice(settings) == (
+        "model: model.adapter ignored: the LoRA adapter was removed"
+    )
+    assert removed_adapter_notice(ModelConfig(), flag=True) == (
+        "model: --no-adapter ignored: the LoRA adapter was removed"
+    )
+    repo.commit("config")
+    assert main(["diff", "--no-adapter", "--format", "json"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,7 @@ def review_with_tiers(
     *,
     model: bool | None,
     model_path: str | None = None,
-    adapter: bool = True,
+    no_adapter: bool = False,
 ) -> Report:
     """The engine over `change_set` with the structural tier and, as
     `model` and the config ask, the model tier (progress on a terminal)."""
@@ -76,7 +76,7 @@ def review_with_tiers(
             model_path=model_path,
             on_unit=on_unit,
             root=workspace.root,
-            adapter_enabled=adapter,
+            no_adapter=no_adapter,
         )
         if tier is None:
             return review_structural(change_set, config, baseline=baseline, notes=notices)

@@ -50,7 +50,7 @@ def _review(args: argparse.Namespace) -> Report:
         baseline,
         model=getattr(args, "model", None),
         model_path=getattr(args, "model_path", None),
-        adapter=not getattr(args, "no_adapter", False),
+        no_adapter=getattr(args, "no_adapter", False),
     )
 
 

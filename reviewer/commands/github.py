@@ -145,7 +145,7 @@ def _review(
         assert last is not None
         since = reader.between(last, pull.head_sha, args.paths)
         reviewed = review_with_tiers(
-            workspace, since, baseline, model=args.model, adapter=not args.no_adapter
+            workspace, since, baseline, model=args.model, no_adapter=args.no_adapter
         )
         current = review(whole, config, baseline=baseline)
         merged = Report(
@@ -160,7 +160,7 @@ def _review(
             f"{last[:7]}..{pull.head_sha[:7]} (the commits since the last review)",
         )
     reviewed = review_with_tiers(
-        workspace, whole, baseline, model=args.model, adapter=not args.no_adapter
+        workspace, whole, baseline, model=args.model, no_adapter=args.no_adapter
     )
     return reviewed, reviewed, f"{pull.base_sha[:7]}...{pull.head_sha[:7]} (full review)"
 

@@ -57,39 +57,35 @@ def add_learn_commands(commands: Any) -> None:
     split.add_argument("--train", type=Path, required=True, metavar="FILE")
     split.add_argument("--dev", type=Path, required=True, metavar="FILE")
 
+    # Fitting the head is train's one job since LoRA training was removed;
+    # --head stays, implied, so the commands written with it keep working.
     train = commands.add_parser(
-        "train", help="fit the line scorer's head (--head), or LoRA-train the model, on CPU"
+        "train",
+        help="fit the line scorer's head on labelled units (CPU)",
+        description="Fit the line scorer's head on labelled units. (LoRA training, and its "
+        "options, were removed: the head is what `reviewer train` fits.)",
     )
     train.add_argument("data", nargs="+", type=Path, metavar="DATA.jsonl")
+    train.add_argument("--head", action="store_true", help="implied: the line scorer's head")
     train.add_argument(
-        "--head", action="store_true", help="fit the line scorer's head (minutes, after features)"
+        "--output", "-o", type=Path, required=True, metavar="FILE.npz", help="the head file"
     )
     train.add_argument(
-        "--output", "-o", type=Path, required=True, metavar="PATH", help="head file or LoRA DIR"
+        "--calibrate",
+        type=Path,
+        metavar="DATA.jsonl",
+        help="labelled units to calibrate on (default: held-out repositories)",
     )
-    train.add_argument("--calibrate", type=Path, metavar="DATA.jsonl", help="--head: labelled "
-                       "units to calibrate on (default: held-out repositories)")  # fmt: skip
-    train.add_argument("--kind", choices=("logistic", "mlp"), default="logistic", help="--head")
-    train.add_argument("--limit", type=int, metavar="N", help="--head: the first N records")
+    train.add_argument("--kind", choices=("logistic", "mlp"), default="logistic")
+    train.add_argument("--limit", type=int, metavar="N", help="the first N records")
     train.add_argument(
         "--cached-only",
         action="store_true",
-        help="--head: fit on the units whose features are cached (an extraction under way)",
+        help="fit on the units whose features are cached (an extraction under way)",
     )
-    train.add_argument("--model-path", type=Path, metavar="GGUF", help="--head: frozen model")
-    train.add_argument("--base", type=Path, metavar="GGUF", help="base model (default model)")
-    train.add_argument("--examples", type=int, default=300, help="examples to train on")
-    train.add_argument("--epochs", type=float, default=1.0)
-    train.add_argument("--max-tokens", type=int, default=512, help="longer examples are left out")
-    train.add_argument("--rank", type=int, default=8)
-    train.add_argument("--alpha", type=float, default=16.0)
-    train.add_argument("--lr", type=float, default=2e-4)
-    train.add_argument("--accumulate", type=int, default=4, help="examples per optimizer step")
-    train.add_argument("--checkpoint-every", type=int, default=20, metavar="STEPS")
-    train.add_argument("--threads", type=int, help="torch threads (default: all cores)")
-    train.add_argument("--exclude-repo", action="append", default=[], metavar="NAME")
+    train.add_argument("--model-path", type=Path, metavar="GGUF", help="the frozen model")
+    train.add_argument("--threads", type=int, help="for the model's pass (default: all cores)")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--adapter", type=Path, metavar="GGUF", help="export here when done")
 
     evaluate = commands.add_parser("eval", help="measure the tiers on labelled data")
     evaluate.add_argument("data", type=Path, metavar="DATA.jsonl")
@@ -110,14 +106,10 @@ def run_learn_command(args: argparse.Namespace) -> int:
         from reviewer.commands.dataset import run_dataset
 
         return run_dataset(args)
-    if args.command == "train" and args.head:
+    if args.command == "train":
         from reviewer.commands.train_head import run_train_head
 
         return run_train_head(args)
-    if args.command == "train":
-        from reviewer.commands.train import run_train
-
-        return run_train(args)
     from reviewer.commands.evaluate import run_eval
 
     return run_eval(args)

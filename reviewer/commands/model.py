@@ -55,7 +55,6 @@ def _info(args: argparse.Namespace) -> int:
                 ("sha256", location.sha256 or ""),
                 ("head", _head_row(settings.head, location, root)),
             ]
-        rows.append(("adapter", settings.adapter or "none"))
         rows.append(("runtime", "llama-cpp-python" if llama_available() else "not installed"))
     width = max(len(key) for key, _ in rows)
     for key, value in rows:

@@ -1,6 +1,7 @@
-"""`reviewer train --head DATA...`: fit the line scorer's head on labelled
-units (features extracted once per unit and cached, so a stopped run
-resumes where it was), calibrate it, and write the head with its card."""
+"""`reviewer train DATA...` (`--head` is implied): fit the line scorer's
+head on labelled units (features extracted once per unit and cached, so a
+stopped run resumes where it was), calibrate it, and write the head with
+its card."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from reviewer.dataset.record import Record, read_records
+from reviewer.dataset.record import Record, eval_only, read_records
 from reviewer.errors import EXIT_OK, ReviewerError
 
 CALIBRATION_SHARE = 0.2  # of the repositories (or records) when no --calibrate is given
@@ -21,10 +22,10 @@ CALIBRATION_SHARE = 0.2  # of the repositories (or records) when no --calibrate 
 def run_train_head(args: argparse.Namespace) -> int:
     from reviewer.model.factory import llama_available
 
+    if args.output.is_dir():  # the removed LoRA training wrote into a folder
+        raise ReviewerError(f"{args.output} is a folder: -o names the head's file (FILE.npz)")
     if not llama_available():
         raise ReviewerError("training a head needs the model: pip install 'reviewer[model]'")
-    if args.output is None:
-        raise ReviewerError("--head needs --output FILE.npz (where to write the head)")
     records = _read(args.data)
     if args.limit:
         records = records[: args.limit]
@@ -77,12 +78,18 @@ def run_train_head(args: argparse.Namespace) -> int:
 
 
 def _read(paths: list[Path] | Path) -> list[Record]:
+    """The records of `paths`, less those of evaluation-only benchmarks."""
     records: list[Record] = []
     for path in [paths] if isinstance(paths, Path) else paths:
         if not path.is_file():
             raise ReviewerError(f"data file not found: {path}")
         records.extend(read_records(path))
-    return records
+    kept = [record for record in records if not eval_only(record.repo)]
+    if len(kept) < len(records):
+        left = sorted({record.repo for record in records if eval_only(record.repo)})
+        print(f"reviewer: {len(records) - len(kept)} records of evaluation-only benchmarks "
+              f"left out ({', '.join(left)})", file=sys.stderr)  # fmt: skip
+    return kept
 
 
 def _split(records: list[Record]) -> tuple[list[Record], list[Record]]:

@@ -18,6 +18,18 @@ from reviewer.errors import ReviewerError
 Kind = Literal["fix", "clean"]
 Origin = Literal["mined", "mutation"]
 
+# Benchmarks kept for independent evaluation: a head is never fitted or
+# calibrated on them, whatever a data file says.
+EVAL_ONLY = ("pysnooper", "thefuck", "black", "tqdm", "httpie", "cookiecutter", "sanic",
+             "luigi", "tornado", "fastapi", "scrapy", "youtube-dl", "yt-dlp", "express",
+             "bugsinpy", "bugsjs")  # fmt: skip
+
+
+def eval_only(repo: str) -> bool:
+    """`owner/name` (or a bare name) of an evaluation-only benchmark."""
+    name = repo.rsplit("/", 1)[-1].lower()
+    return name in EVAL_ONLY or repo.lower() in EVAL_ONLY
+
 
 class Record(BaseModel):
     """A unit of code that holds a labelled defect (`fix`) or none (`clean`)."""

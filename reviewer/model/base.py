@@ -52,8 +52,8 @@ class Backend(ABC):
     @property
     @abstractmethod
     def identity(self) -> str:
-        """What the answers depend on besides the prompt (model and adapter
-        hashes, server URL and model name): part of the cache key."""
+        """What the answers depend on besides the prompt (the model's hash,
+        or the server's URL and model name): part of the cache key."""
 
     @abstractmethod
     def review(self, request: ReviewRequest) -> Generation: ...

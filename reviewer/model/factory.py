@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewer.config import Config, ModelConfig, retired_keys_notice
+from reviewer.config import Config, ModelConfig, removed_adapter_notice, retired_keys_notice
 from reviewer.errors import ReviewerError
 from reviewer.model.base import Backend
 
@@ -41,7 +41,6 @@ def build_backend(
     model_path: str | None,
     required: bool,
     root: Path | None = None,
-    adapter_enabled: bool = True,
 ) -> Backend | None:
     """The configured backend; None when the model is optional and absent."""
     if settings.backend == "openai":
@@ -68,11 +67,8 @@ def build_backend(
                 "install 'reviewer[model]' or run `reviewer model pull`"
             )
         return None
-    from reviewer.model.adapter import choose_adapter
     from reviewer.model.llama import LlamaBackend
 
-    adapter = choose_adapter(settings.adapter, location, root, enabled=adapter_enabled)
-    settings = settings.model_copy(update={"adapter": str(adapter) if adapter else None})
     return LlamaBackend(settings, location)
 
 
@@ -84,11 +80,12 @@ def build_model_tier(
     on_unit: UnitCallback | None = None,
     on_flag: FlagCallback | None = None,
     root: Path | None = None,
-    adapter_enabled: bool = True,
+    no_adapter: bool = False,
 ) -> tuple[ScoringTier | None, list[str]]:
-    """The tier (None when the model is off or absent) and notices for the report."""
+    """The tier (None when the model is off or absent) and notices for the report.
+    `no_adapter`: the run was given `--no-adapter` (removed; named in a notice)."""
     scorer, notices = build_scorer(
-        config, flag=flag, model_path=model_path, root=root, adapter_enabled=adapter_enabled
+        config, flag=flag, model_path=model_path, root=root, no_adapter=no_adapter
     )
     if scorer is None:
         return None, notices
@@ -104,19 +101,20 @@ def build_scorer(
     flag: bool | None = None,
     model_path: str | None = None,
     root: Path | None = None,
-    adapter_enabled: bool = True,
+    no_adapter: bool = False,
 ) -> tuple[Scorer | None, list[str]]:
     """The line scorer (None when the model is off or absent) and notices.
 
     The tier scores lines with the frozen model and a trained head, so it
     needs the model file in-process; the explaining backend is the
     configured one (in-process llama, or an OpenAI-compatible server)."""
-    scorer, notices = _scorer(
-        config, flag=flag, model_path=model_path, root=root, adapter_enabled=adapter_enabled
-    )
-    retired = retired_keys_notice(config.model)
-    if retired is not None and scorer is not None:  # they matter only when it runs
-        notices = [*notices, retired]
+    scorer, notices = _scorer(config, flag=flag, model_path=model_path, root=root)
+    retired = [
+        retired_keys_notice(config.model),
+        removed_adapter_notice(config.model, no_adapter),
+    ]
+    if scorer is not None:  # they matter only when it runs
+        notices = [*notices, *(notice for notice in retired if notice is not None)]
     return scorer, notices
 
 
@@ -126,7 +124,6 @@ def _scorer(
     flag: bool | None,
     model_path: str | None,
     root: Path | None,
-    adapter_enabled: bool,
 ) -> tuple[Scorer | None, list[str]]:
     settings = config.model
     mode = wanted(settings, flag)
@@ -176,10 +173,7 @@ def _scorer(
     head = load_head(head_path, location)
     explain_with = None
     if settings.explain:
-        explain_with = build_backend(
-            settings, model_path=model_path, required=False, root=root,
-            adapter_enabled=adapter_enabled,
-        )  # fmt: skip
+        explain_with = build_backend(settings, model_path=model_path, required=False, root=root)
     return scorer_for(settings, location, head, explain_with), []
 
 

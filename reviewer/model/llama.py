@@ -27,7 +27,7 @@ from reviewer.model.base import (
     UnitSkipped,
 )
 from reviewer.model.prompt import ReviewRequest
-from reviewer.model.resolve import ModelLocation, file_sha256
+from reviewer.model.resolve import ModelLocation
 
 _SILENT_LOG: Any = None  # the ctypes callback must outlive every llama.cpp call
 
@@ -55,10 +55,6 @@ class LlamaBackend(Backend):
         self.settings = settings
         self.location = location
         self.model_id = location.path.name
-        adapter = Path(settings.adapter).expanduser() if settings.adapter else None
-        if adapter is not None and not adapter.is_file():
-            raise BackendError(f"model adapter not found: {adapter}")
-        self.adapter = adapter
         self._stamp = _file_stamp(location.path)
         self._closed = False
         self.load_seconds = 0.0
@@ -76,7 +72,7 @@ class LlamaBackend(Backend):
         in the answer cache: a run with nothing new to write never pays for it."""
         import llama_cpp
 
-        settings, adapter = self.settings, self.adapter
+        settings = self.settings
         started = time.perf_counter()
         silence_llama_cpp()
         try:
@@ -87,12 +83,11 @@ class LlamaBackend(Backend):
                 n_threads_batch=settings.threads or os.cpu_count() or 1,
                 seed=0,
                 verbose=False,
-                lora_path=str(adapter) if adapter else None,
             )
         except (ValueError, RuntimeError, OSError) as error:
-            what = f"{self.location.path}" + (f" with adapter {adapter}" if adapter else "")
             raise BackendError(
-                f"cannot load model {what}: not a valid GGUF model (corrupt or truncated?)"
+                f"cannot load model {self.location.path}: not a valid GGUF model "
+                "(corrupt or truncated?)"
             ) from error
         self.load_seconds = time.perf_counter() - started
         # llama.cpp logs through this logger; a review prints nothing of it.
@@ -109,10 +104,8 @@ class LlamaBackend(Backend):
 
     @cached_property
     def identity(self) -> str:
-        parts = [self.location.with_hash().sha256 or ""]
-        if self.adapter is not None:
-            parts.append(file_sha256(self.adapter))
-        return "llama:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+        sha = self.location.with_hash().sha256 or ""
+        return "llama:" + hashlib.sha256(sha.encode()).hexdigest()
 
     def review(self, request: ReviewRequest) -> Generation:
         prompt = self._tokens(request.messages)
@@ -144,7 +137,6 @@ class LlamaBackend(Backend):
             "origin": location.origin,
             "size": f"{location.size:,} bytes",
             "sha256": location.sha256 or "",
-            "adapter": str(self.adapter) if self.adapter else "none",
         }
 
     def interrupt(self) -> None:

@@ -36,7 +36,7 @@ def test_info_for_an_explicit_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "origin:  --model-path" in out
     assert "size:    3 bytes" in out
     assert "sha256:  ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" in out
-    assert "backend: llama" in out and "adapter: none" in out
+    assert "backend: llama" in out and "adapter" not in out  # the LoRA adapter was removed
 
 
 def test_info_for_the_default_model(
@@ -111,19 +111,20 @@ def test_diff_with_the_model_flags_then_explains(
 ) -> None:
     """The real model scores the lines; a head made by hand flags the unit;
     the explaining backend writes the sentence. Settings of the removed
-    generate-first review still load, do nothing, and are named once."""
+    generate-first review and of the removed LoRA adapter still load, do
+    nothing, and are named once."""
     head = length_head(QWEN_05B_WIDTH, 0.0)
     head.save(changed_repo.path.parent / "head.npz")
     changed_repo.write(
         ".reviewer.toml",
         f'[model]\npath = "{model_default.path}"\nhead = "{changed_repo.path.parent}/head.npz"\n'
-        "min_confidence = 0.8\nmax-comments-per-unit = 3\n",
+        'min_confidence = 0.8\nmax-comments-per-unit = 3\nadapter = "team-lora.gguf"\n',
     )
     # The head scores by length: the longest changed line (3) is flagged.
     answer = '{"line": 3, "category": "security", "message": "logs in as admin"}'
     fake = FakeBackend([answer])
     monkeypatch.setattr(factory, "build_backend", lambda *a, **k: fake)
-    main(["diff", "--model", "--format", "json"])
+    main(["diff", "--model", "--no-adapter", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     model = [
         (f["line"], f["rule_id"], f["message"]) for f in out["findings"] if f["source"] == "model"
@@ -136,6 +137,10 @@ def test_diff_with_the_model_flags_then_explains(
     assert retired == [
         "model: model.min_confidence, model.max_comments_per_unit ignored: set for the "
         "generate-first review, which was removed (the line scorer's gate is model.threshold)"
+    ]
+    removed = [n for n in out["summary"]["notes"] if "adapter" in n]
+    assert removed == [
+        "model: model.adapter and --no-adapter ignored: the LoRA adapter was removed"
     ]
 
 

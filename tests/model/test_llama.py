@@ -1,6 +1,6 @@
 """The in-process llama backend: load failures, the missing runtime, and the
 real default model answering about code (marked `model`): the explainer's
-sentence, its cache, long units, timeouts and the shipped adapter."""
+sentence, its cache, long units and timeouts."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from reviewer.config import Config, ModelConfig
 from reviewer.model import factory
 from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
 from reviewer.model.cache import AnswerCache
-from reviewer.model.prompt import ReviewRequest, build_request
+from reviewer.model.prompt import ReviewRequest
 from reviewer.model.resolve import ModelLocation
-from reviewer.model.schema import parse_answer
 from reviewer.scorer.explain import Explainer
 from reviewer.scorer.explain import request as explain_request
 from reviewer.syntax import ReviewUnit
@@ -210,22 +209,3 @@ class FixedBackend(Backend):
         return Generation(
             '{"line": 2, "category": "bug", "message": "returns the argument unchanged"}'
         )
-
-
-@pytest.mark.model
-def test_the_shipped_adapter_loads_on_the_default_model_and_changes_its_answer(
-    llama_backend: Backend, model_default: ModelLocation
-) -> None:
-    from reviewer.model.adapter import SHIPPED
-    from reviewer.model.llama import LlamaBackend
-
-    tuned = LlamaBackend(ModelConfig(adapter=str(SHIPPED), timeout=600), model_default)
-    try:
-        unit = _unit(PLANTED, {2}, "connect")
-        request = build_request(unit, max_comments=1, max_tokens=256)
-        answer = tuned.review(request).text
-        parse_answer(answer, unit, 1)  # still the schema's JSON
-        assert tuned.identity != llama_backend.identity  # cached answers are kept apart
-        assert answer != llama_backend.review(request).text
-    finally:
-        tuned.close()

@@ -5,6 +5,7 @@ default GGUF."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -26,13 +27,14 @@ from reviewer.config import ModelConfig
 from reviewer.model.base import BackendError, BackendTimeout
 from reviewer.model.cache import AnswerCache
 from reviewer.model.openai import OpenAIBackend
-from reviewer.model.prompt import ReviewRequest, build_request
+from reviewer.model.prompt import ReviewRequest
 from reviewer.model.resolve import ModelLocation
 from reviewer.model.schema import CATEGORIES
 from reviewer.scorer import explain
 from reviewer.syntax import ReviewUnit, parse_file, review_units
 
 SECRET = "sk-test-secret-4242"
+ANSWER = '{"line": 2, "category": "bug", "message": "adds the wrong values"}'
 CLEAN = "def add(a, b):\n    total = a + b\n    return total\n"
 BUGGY = (
     "def mean(xs):\n    total = 0\n    for i in range(len(xs) + 1):\n"
@@ -45,7 +47,8 @@ def _unit(source: str = CLEAN, changed: frozenset[int] = frozenset({2, 3})) -> R
 
 
 def _request(source: str = CLEAN, max_tokens: int = 96) -> ReviewRequest:
-    return build_request(_unit(source), max_comments=1, max_tokens=max_tokens)
+    """The explainer's request about line 2 (the backend sends any request alike)."""
+    return dataclasses.replace(explain.request(_unit(source), 2), max_tokens=max_tokens)
 
 
 def _free_port() -> int:
@@ -135,10 +138,10 @@ def _backend(url: str, sleeps: list[float] | None = None, **values: Any) -> Open
 
 
 def test_request_is_deterministic_and_schema_constrained(scripted: ScriptedServer) -> None:
-    scripted.queue(200, _completion('{"comments": []}'))
+    scripted.queue(200, _completion(ANSWER))
     backend = _backend(scripted.url)
     generation = backend.review(_request())
-    assert generation.text == '{"comments": []}'
+    assert generation.text == ANSWER
     assert (generation.prompt_tokens, generation.completion_tokens) == (11, 7)
     body = scripted.posts()[0]
     assert body["model"] == "scripted-model"  # the first model the server lists
@@ -153,8 +156,8 @@ def test_schema_form_falls_back_to_json_object_and_is_remembered(
     scripted: ScriptedServer,
 ) -> None:
     scripted.queue(400, {"error": {"message": "response_format json_schema unsupported"}})
-    scripted.queue(200, _completion('{"comments": []}'))
-    scripted.queue(200, _completion('{"comments": []}'))
+    scripted.queue(200, _completion(ANSWER))
+    scripted.queue(200, _completion(ANSWER))
     backend = _backend(scripted.url)
     backend.review(_request())
     backend.review(_request())
@@ -169,7 +172,7 @@ def test_llama_cpp_python_validation_500_is_a_rejection_not_retried(
 ) -> None:
     message = "1 validation error: ('body', 'response_format', 'type') Input should be ..."
     scripted.queue(500, {"error": {"message": message}})
-    scripted.queue(200, _completion('{"comments": []}'))
+    scripted.queue(200, _completion(ANSWER))
     sleeps: list[float] = []
     _backend(scripted.url, sleeps).review(_request())
     assert sleeps == []
@@ -179,10 +182,10 @@ def test_llama_cpp_python_validation_500_is_a_rejection_not_retried(
 def test_503_then_200_is_retried_with_backoff(scripted: ScriptedServer) -> None:
     scripted.queue(503, {"error": {"message": "loading model"}})
     scripted.queue(503, {"error": {"message": "loading model"}})
-    scripted.queue(200, _completion('{"comments": []}'))
+    scripted.queue(200, _completion(ANSWER))
     sleeps: list[float] = []
     backend = _backend(scripted.url, sleeps, retries=2)
-    assert backend.review(_request()).text == '{"comments": []}'
+    assert backend.review(_request()).text == ANSWER
     assert sleeps == [0.5, 1.0]
 
 
@@ -256,9 +259,9 @@ def test_a_garbled_answer_is_retried_like_a_dropped_connection(
     scripted: ScriptedServer,
 ) -> None:
     scripted.queue(200, "garbled")
-    scripted.queue(200, _completion('{"comments": []}'))
+    scripted.queue(200, _completion(ANSWER))
     sleeps: list[float] = []
-    assert _backend(scripted.url, sleeps).review(_request()).text == '{"comments": []}'
+    assert _backend(scripted.url, sleeps).review(_request()).text == ANSWER
     assert sleeps == [0.5]
 
     scripted.queue(200, "garbled")

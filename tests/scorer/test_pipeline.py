@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reviewer.cli import main
 from reviewer.dataset.mine import MineOptions, Source, mine
 from reviewer.dataset.mutate import CleanUnit, mutate_units
@@ -44,8 +46,8 @@ def test_tiny_scorer_pipeline_mines_fits_and_evaluates(
     assert card["model_sha256"] == file_sha256(tiny_model)
     assert card["training"]["units"] > 0 and card["calibration"]["units"] > 0
     assert card["default"] is False and card["kind"] == "logistic"
-    # A second run reads every unit's features from the cache.
-    code = main(["train", "--head", str(data), "--model-path", str(tiny_model), "-o", str(head)])
+    # A second run reads every unit's features from the cache (--head is implied).
+    code = main(["train", str(data), "--model-path", str(tiny_model), "-o", str(head)])
     assert code == 0
     again = json.loads(head.with_suffix(".json").read_text())
     assert again["training"]["cache"].endswith(" 0 extracted")
@@ -59,3 +61,34 @@ def test_tiny_scorer_pipeline_mines_fits_and_evaluates(
     text = table.read_text()
     assert "| head (top line of every unit) |" in text
     assert f"| head (at its gate, p >= {again['threshold']:.3f}) |" in text
+
+
+def test_train_writes_a_head_file_not_into_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The removed LoRA training wrote into a folder (`-o DIR`); the head is
+    one file, and a folder is a one-line error before any work."""
+    data = tmp_path / "data.jsonl"
+    data.write_text("")
+    assert main(["train", str(data), "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a folder: -o names the head's file" in err
+
+
+def test_train_leaves_out_the_evaluation_only_benchmarks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records of a benchmark kept for evaluation (here psf/black) are never
+    fitted on, whatever the data file says; the run names what it left out."""
+    units = [
+        CleanUnit("psf/black", "MIT", f"b{i}.py", 1,
+                  f"def f{i}(a, b):\n    if a < b:\n        return g(a, b)\n    return a", f"f{i}")
+        for i in range(6)
+    ]  # fmt: skip
+    data = tmp_path / "black.jsonl"
+    assert write_records(mutate_units(units, seed=0), data) > 0
+    assert main(["train", str(data), "-o", str(tmp_path / "head.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "records of evaluation-only benchmarks left out (psf/black)" in err
+    assert "not enough records to train and calibrate a head" in err
+    assert not (tmp_path / "head.npz").exists()
