@@ -1,9 +1,10 @@
 """Do other frozen states pay for their cost? The same logistic head fitted
-on the default model's states, on the default model with the shipped LoRA
-adapter applied, and on Qwen2.5-Coder-1.5B's, side by side in one run
+on the default model's states, on the default model with a LoRA adapter
+applied (--adapter: the removed shipped one is in the history, see
+bench/README.md), and on Qwen2.5-Coder-1.5B's, side by side in one run
 (bench/results/scorer_models.md).
 
-    python bench/scorer_models.py --large PATH.gguf [--latency 10]
+    python bench/scorer_models.py [--large PATH.gguf] [--adapter LORA.gguf] [--latency 10]
 
 Each model is measured on the same units: the first train units of the
 seeded shuffle bench/scorer_dev.py uses (--train, default 250: the learning
@@ -37,7 +38,6 @@ from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 from scorer_dev import DATA, column, load, prepare_cached
 
 from reviewer.dataset.record import Record, read_records
-from reviewer.model.adapter import SHIPPED as SHIPPED_ADAPTER
 from reviewer.model.resolve import file_sha256, resolve_model
 from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import FeatureExtractor
@@ -164,7 +164,8 @@ def latency(states: States, dev: Prepared, count: int) -> tuple[float, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", type=Path, required=True, help="Qwen2.5-Coder-1.5B GGUF")
+    parser.add_argument("--large", type=Path, help="Qwen2.5-Coder-1.5B GGUF (row left out without)")
+    parser.add_argument("--adapter", type=Path, help="a LoRA GGUF (row left out without)")
     parser.add_argument("--train", type=int, default=250, metavar="N")
     parser.add_argument("--dev", type=int, default=300, metavar="N")
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="units to time")
@@ -178,14 +179,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     base = base.with_hash()
     base_sha = base.sha256 or file_sha256(base.path)
-    adapter_sha = file_sha256(SHIPPED_ADAPTER)
-    large_sha = file_sha256(args.large)
     sources = [
         States(f"Qwen2.5-Coder-0.5B Q4_K_M (default; {base_sha[:12]})", base.path, base_sha),
-        States("the same + shipped LoRA adapter", base.path, f"{base_sha}+lora:{adapter_sha}",
-               SHIPPED_ADAPTER),
-        States(f"Qwen2.5-Coder-1.5B Q4_K_M ({large_sha[:12]})", args.large, large_sha),
-    ]  # fmt: skip
+    ]
+    if args.adapter is not None:
+        adapter_sha = file_sha256(args.adapter)
+        name = f"the same + LoRA {args.adapter.name} ({adapter_sha[:12]})"
+        sources.append(States(name, base.path, f"{base_sha}+lora:{adapter_sha}", args.adapter))
+    if args.large is not None:
+        large_sha = file_sha256(args.large)
+        sources.append(States(f"Qwen2.5-Coder-1.5B Q4_K_M ({large_sha[:12]})", args.large,
+                              large_sha))  # fmt: skip
     cache = StatesCache(args.cache)
     train_records = load("train", True)[: args.train]
     dev_records = dev_sample(args.dev)
