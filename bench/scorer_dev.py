@@ -50,7 +50,7 @@ from reviewer.scorer.training import Prepared, calibrate, head_scores, scored, t
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CLEAN_SHARE = 0.05
-LEARNING_CURVE = (250, 500, 1000, 2000, 3000)
+LEARNING_CURVE = (250, 500, 1000, 2000, 3000, 4000, 8000, 16000, 32000)
 GENERATE_FIRST = (
     "generate-first base (removed; bench/results/eval_dev.md at c46e3d4: 120-unit sample)",
     "23.3% / 23.3%",
@@ -208,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="states cache directory")
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="units to time")
     parser.add_argument("--mutants", type=Path, help="mutants of train (reviewer dataset mutate)")
+    parser.add_argument("--more-train", type=Path, nargs="+", default=[], metavar="FILE",
+                        help="more training records (e.g. a mined share; dev's repositories"
+                        " must not be in them), after shared train")  # fmt: skip
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scorer_dev.md")
     args = parser.parse_args(argv)
     location = resolve_model(None, None)
@@ -218,6 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sha = location.sha256 or ""
     extractor = FeatureExtractor(ForwardModel(location.path), sha, StatesCache(args.cache))
     train = prepare_cached(load("train", True), extractor, args.cached_only)
+    shared_units = len(train.units)
+    if args.more_train:
+        more = [r for path in args.more_train for r in read_records(path)]
+        random.Random(0).shuffle(more)
+        if {r.repo for r in more} & {r.repo for r in load("dev", False)}:
+            print("bench: --more-train holds dev's repositories", file=sys.stderr)
+            return 2
+        extra = prepare_cached(more, extractor, args.cached_only)
+        train = Prepared(train.units + extra.units, train.features + extra.features)
     dev = prepare_cached(load("dev", False), extractor, args.cached_only)
     print(f"bench: {len(train.units)} train units, {len(dev.units)} dev units", file=sys.stderr)
 
@@ -273,13 +285,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     timing = latency(dev, location.path, sha, args.latency) if args.latency else "not measured"
     buggy = sum(bool(u.labels and any(u.labels)) for u in dev.units)
+    more_note = ""
+    if args.more_train:
+        files = ", ".join(str(path) for path in args.more_train)
+        more_note = f", then {len(train.units) - shared_units} units of {files} (shuffled)"
     text = f"""# The line scorer on dev (score, then explain)
 
 {machine_facts({"model": f"{location.path.name} ({sha[:12]})"})}
 
 Dev: {len(dev.units)} units ({buggy} buggy, {len(dev.units) - buggy} clean) of
 shared/data/dev.jsonl (6 repositories, Python and Go). Train: {len(train.units)} units of
-shared/data/train.jsonl (the first of them after a seeded shuffle; 17 other repositories).
+shared/data/train.jsonl (the first of them after a seeded shuffle; 17 other
+repositories){more_note}.
 {mutants_note}
 
 {markdown_table(HEADER, rows)}
