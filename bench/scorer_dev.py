@@ -38,7 +38,7 @@ import numpy as np
 from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
 from reviewer.dataset.record import Record, read_records
-from reviewer.model.resolve import resolve_model
+from reviewer.model.resolve import ModelLocation, resolve_model
 from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor
 from reviewer.scorer.fit import flag_threshold
@@ -56,6 +56,15 @@ GENERATE_FIRST = (
     "23.3% / 23.3%",
     "70.0% / 75.2%",
 )
+
+
+def installed_model() -> ModelLocation | None:
+    """The installed default model, hashed; None, said on stderr, without one."""
+    location = resolve_model(None, None)
+    if location is None:
+        print("bench: no model installed (pip install 'reviewer[model]')", file=sys.stderr)
+        return None
+    return location.with_hash()
 
 
 def load(name: str, shuffle: bool) -> list[Record]:
@@ -157,7 +166,6 @@ def latency(dev: Prepared, location_path: Path, sha: str, count: int) -> str:
     one explanation; interleaved, cache off."""
     from reviewer.config import ModelConfig
     from reviewer.model.llama import LlamaBackend
-    from reviewer.model.resolve import ModelLocation
     from reviewer.scorer.explain import Explainer
     from reviewer.syntax import ReviewUnit
 
@@ -213,11 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         " must not be in them), after shared train")  # fmt: skip
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scorer_dev.md")
     args = parser.parse_args(argv)
-    location = resolve_model(None, None)
+    location = installed_model()
     if location is None:
-        print("bench: no model installed (pip install 'reviewer[model]')", file=sys.stderr)
         return 2
-    location = location.with_hash()
     sha = location.sha256 or ""
     extractor = FeatureExtractor(ForwardModel(location.path), sha, StatesCache(args.cache))
     train = prepare_cached(load("train", True), extractor, args.cached_only)

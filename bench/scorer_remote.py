@@ -32,9 +32,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
-from scorer_dev import HEADER, load, prepare_cached, row
+from scorer_dev import HEADER, installed_model, load, prepare_cached, row
 
-from reviewer.model.resolve import resolve_model
 from reviewer.scorer.cache import StatesCache
 from reviewer.scorer.features import SCALAR_NAMES, FeatureExtractor, LineFeatures
 from reviewer.scorer.forward import ForwardModel
@@ -102,11 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--server", help="a per-token llama_cpp.server's API root (latency)")
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="units to time")
     args = parser.parse_args(argv)
-    location = resolve_model(None, None)
+    location = installed_model()
     if location is None:
-        print("bench: no model installed (pip install 'reviewer[model]')", file=sys.stderr)
         return 2
-    location = location.with_hash()
     sha = location.sha256 or ""
     extractor = FeatureExtractor(ForwardModel(location.path), sha, StatesCache(args.cache))
     train = prepare_cached(load("train", True), extractor, cached_only=True)

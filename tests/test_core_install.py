@@ -12,35 +12,18 @@ from pathlib import Path
 
 from reviewer.model.factory import NOT_INSTALLED
 from tests.conftest import GitRepo
+from tests.hidden_modules import hiding
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Runs the CLI with the model extra's modules invisible to every finder, as
 # in an environment where they were never installed.
-WITHOUT_MODEL_EXTRA = """
-import sys
-
-HIDDEN = ("numpy", "llama_cpp")
-
-
-class Hide:
-    def __init__(self, inner):
-        self.inner = inner
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in HIDDEN:
-            return None
-        return self.inner.find_spec(name, path, target)
-
-    def __getattr__(self, attribute):
-        return getattr(self.inner, attribute)
-
-
-sys.meta_path[:] = [Hide(finder) for finder in sys.meta_path]
+_CHILD = """
 from reviewer.cli import main
 
 sys.exit(main(sys.argv[1:]))
 """
+WITHOUT_MODEL_EXTRA = hiding("numpy", "llama_cpp") + _CHILD
 
 
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,12 +8,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +28,7 @@ from reviewer.model.resolve import ModelLocation
 from reviewer.model.schema import CATEGORIES
 from reviewer.scorer import explain
 from reviewer.syntax import ReviewUnit, parse_file, review_units
+from tests.llama_server import free_port, llama_cpp_server
 
 SECRET = "sk-test-secret-4242"
 ANSWER = '{"line": 2, "category": "bug", "message": "adds the wrong values"}'
@@ -49,12 +46,6 @@ def _unit(source: str = CLEAN, changed: frozenset[int] = frozenset({2, 3})) -> R
 def _request(source: str = CLEAN, max_tokens: int = 96) -> ReviewRequest:
     """The explainer's request about line 2 (the backend sends any request alike)."""
     return dataclasses.replace(explain.request(_unit(source), 2), max_tokens=max_tokens)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _completion(content: str) -> dict[str, Any]:
@@ -228,7 +219,7 @@ def test_api_key_is_sent_as_bearer_but_never_shown(
 
 
 def test_closed_port_fails_after_the_configured_retries() -> None:
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     sleeps: list[float] = []
     with pytest.raises(BackendError) as caught:
         _backend(url, sleeps, retries=3, name="any").review(_request())
@@ -306,44 +297,11 @@ def openai_server(
 ) -> Iterator[RealServer]:
     """llama-cpp-python's OpenAI-compatible server on loopback, serving the
     default model and requiring the API key SECRET."""
-    try:
-        import llama_cpp.server.app  # noqa: F401
-    except Exception as error:
-        pytest.skip(f"llama-cpp-python's server extra is not importable: {error}")
     gguf = served_gguf(request)
-    port = _free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    command += ["--n_threads", str(os.cpu_count() or 1), "--api_key", SECRET]
-    # The server logs a lot: a file, not a pipe nobody drains (it would block).
+    options = ["--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 1)]
     log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    ready = urllib.request.Request(url + "/models", headers={"Authorization": f"Bearer {SECRET}"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if process.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"llama_cpp.server exited ({process.returncode}): {tail}")
-            try:
-                with opener.open(ready, timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("llama_cpp.server did not answer /v1/models within 180 s")
-                time.sleep(0.1)  # polling, not waiting for a fixed time
+    with llama_cpp_server(gguf, options, log_path, api_key=SECRET) as url:
         yield RealServer(url, gguf)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=3)  # it finishes a timed-out request first
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _real_backend(

@@ -31,7 +31,7 @@ from reviewer.scorer.remote import (
     per_token_vectors,
 )
 from tests.conftest import GitRepo
-from tests.scorer.servers import free_port, llama_cpp_server
+from tests.llama_server import free_port, llama_cpp_server
 
 BATCH = 128  # the server's batch: a longer text comes back cut, so it is sent in windows
 

@@ -15,30 +15,13 @@ from pathlib import Path
 import pytest
 
 from reviewer.model.resolve import ModelLocation
+from tests.hidden_modules import hiding
 
 ROOT = Path(__file__).resolve().parents[2]
 
-WITHOUT_TORCH = """
+_CHILD = """
 import json
-import sys
 
-HIDDEN = ("torch", "transformers", "peft")
-
-
-class Hide:
-    def __init__(self, inner):
-        self.inner = inner
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in HIDDEN:
-            return None
-        return self.inner.find_spec(name, path, target)
-
-    def __getattr__(self, attribute):
-        return getattr(self.inner, attribute)
-
-
-sys.meta_path[:] = [Hide(finder) for finder in sys.meta_path]
 try:
     import torch  # noqa: F401
     hidden = False
@@ -72,6 +55,7 @@ print(json.dumps({
 }))
 model.close()
 """
+WITHOUT_TORCH = hiding("torch", "transformers", "peft") + _CHILD
 
 
 def test_the_tiny_model_is_written_and_run_without_torch(

@@ -1,4 +1,5 @@
-"""A real llama-cpp-python server on loopback, started for a test session."""
+"""A real llama-cpp-python server on loopback, started for a test session
+(the OpenAI-compatible backend's tests and the scorer's remote pass)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def llama_cpp_server(gguf: Path, options: Sequence[str], log_path: Path) -> Iterator[str]:
-    """`python -m llama_cpp.server` serving `gguf` with `options`; yields its
-    API root (http://127.0.0.1:PORT/v1) once it answers /v1/models."""
+def llama_cpp_server(
+    gguf: Path, options: Sequence[str], log_path: Path, api_key: str | None = None
+) -> Iterator[str]:
+    """`python -m llama_cpp.server` serving `gguf` with `options` (and
+    requiring `api_key` when given); yields its API root
+    (http://127.0.0.1:PORT/v1) once it answers /v1/models."""
     try:
         import llama_cpp.server.app  # noqa: F401
     except Exception as error:
@@ -34,12 +38,17 @@ def llama_cpp_server(gguf: Path, options: Sequence[str], log_path: Path) -> Iter
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
     command += ["--host", "127.0.0.1", "--port", str(port), *options]
+    headers = {}
+    if api_key is not None:
+        command += ["--api_key", api_key]
+        headers["Authorization"] = f"Bearer {api_key}"
     # The server logs a lot: a file, not a pipe nobody drains (it would block).
     with log_path.open("wb") as log:
         # Unbuffered: a test reads the access log while the server runs.
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}/v1"
+    ready = urllib.request.Request(url + "/models", headers=headers)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + READY_SECONDS
     try:
@@ -48,7 +57,7 @@ def llama_cpp_server(gguf: Path, options: Sequence[str], log_path: Path) -> Iter
                 tail = log_path.read_text(errors="replace")[-2000:]
                 pytest.fail(f"llama_cpp.server exited ({process.returncode}): {tail}")
             try:
-                with opener.open(url + "/models", timeout=1) as response:
+                with opener.open(ready, timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:
