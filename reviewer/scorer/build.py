@@ -17,7 +17,7 @@ from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
 from reviewer.scorer.cache import FEATURE_VERSION, StatesCache
 from reviewer.scorer.explain import Explainer
 from reviewer.scorer.features import FeatureExtractor
-from reviewer.scorer.forward import ForwardModel
+from reviewer.scorer.forward import ForwardModel, Pass
 from reviewer.scorer.head import Head, HeadError, card_path
 from reviewer.scorer.remote import RemoteForwardModel
 from reviewer.scorer.tier import FlagCallback, Limits, Scorer, ScoringTier, UnitCallback
@@ -94,14 +94,7 @@ def build_scorer(
     forward = ForwardModel(
         location.path, context=min(settings.context, 2048), threads=settings.threads
     )
-    extractor = FeatureExtractor(
-        forward, location.with_hash().sha256 or "", StatesCache() if settings.cache else None
-    )
-    threshold = settings.threshold if settings.threshold is not None else head.threshold
-    explainer = None
-    if explain_with is not None and settings.explain:
-        explainer = Explainer(explain_with, AnswerCache() if settings.cache else None)
-    return Scorer(extractor, head, threshold, explainer)
+    return _assemble(settings, forward, location.with_hash().sha256 or "", head, explain_with)
 
 
 def build_server_scorer(settings: ModelConfig, head_path: Path, client: OpenAIBackend) -> Scorer:
@@ -117,13 +110,19 @@ def build_server_scorer(settings: ModelConfig, head_path: Path, client: OpenAIBa
             f"{client.url} gives {forward.dimension}: set model.head to a head trained "
             "for that model (reviewer train --head)"
         )
-    extractor = FeatureExtractor(
-        forward, forward.identity, StatesCache() if settings.cache else None
-    )
+    return _assemble(settings, forward, forward.identity, head, client)
+
+
+def _assemble(
+    settings: ModelConfig, forward: Pass, identity: str, head: Head, explain_with: Backend | None
+) -> Scorer:
+    """A scorer from its pass (states cached under `identity`), its head and
+    the backend that explains (when settings.explain)."""
+    extractor = FeatureExtractor(forward, identity, StatesCache() if settings.cache else None)
     threshold = settings.threshold if settings.threshold is not None else head.threshold
     explainer = None
-    if settings.explain:
-        explainer = Explainer(client, AnswerCache() if settings.cache else None)
+    if explain_with is not None and settings.explain:
+        explainer = Explainer(explain_with, AnswerCache() if settings.cache else None)
     return Scorer(extractor, head, threshold, explainer)
 
 
