@@ -224,10 +224,11 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
 def _run_lsp(tcp: str | None) -> int:
     from reviewer_lsp.server import build_server
+    from reviewer_lsp.stdio import protocol_stdout
 
     server = build_server()
     if tcp is None:
-        server.start_io()
+        server.start_io(sys.stdin.buffer, protocol_stdout())
         return EXIT_OK
     host, _, port = tcp.rpartition(":")
     if not host or not port.isdigit():

@@ -9,6 +9,7 @@ soon as it is scored, and again with the model's sentence once written."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,8 @@ from reviewer.languages import comment_tokens
 from reviewer.model.factory import build_scorer, wanted
 from reviewer.suppress import is_suppressed
 from reviewer_lsp.settings import Settings
+
+PROGRESS_CREATE_TIMEOUT = 5.0  # seconds to wait for the client to accept a progress token
 
 if TYPE_CHECKING:
     from pygls.progress import Progress
@@ -48,6 +51,9 @@ class Host(Protocol):
     @property
     def work_done_progress(self) -> Progress: ...
 
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities: ...
+
     def log(self, message: str) -> None: ...
 
     def config(self, root: Path) -> Config: ...
@@ -66,6 +72,7 @@ class ModelWorker:
         self.unavailable: str | None = None  # why there is no model (said once)
         self.discarded = 0  # results dropped because the buffer had moved on
         self.running: tuple[str, int] | None = None  # (uri, version) in the worker now
+        self.runs = itertools.count(1)  # progress tokens must be new each time
 
     def schedule(self, document: Document, *, on_save: bool) -> None:
         editor = self.server.settings.editor
@@ -129,12 +136,12 @@ class ModelWorker:
         tier = self._tier(config, root, uri, version)
         if tier is None:
             return
-        token = f"reviewer-model-{uri}-{version}"
-        self._progress_begin(token, document.path)
+        token = self._progress_begin(f"reviewer-model-{next(self.runs)}", document.path)
         try:
             report = review(change_set, config, producers=(tier,), baseline=baseline)
         finally:
-            self._progress_end(token)
+            if token is not None:
+                self._progress_end(token)
         with server.lock:
             current = server.documents.get(uri)
             if current is None or current.version != version:
@@ -194,18 +201,34 @@ class ModelWorker:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(function, *args)
 
-    def _progress_begin(self, token: str, path: str) -> None:
+    def _progress_begin(self, token: str, path: str) -> str | None:
+        """Create the progress token and begin it; the token, or None when the
+        client has no progress bar or did not accept the token in time.
+
+        Runs on the worker thread and waits for the client's answer to
+        `window/workDoneProgress/create`: the protocol forbids `$/progress`
+        for a token the client has not accepted, and begin/end then go out in
+        order from this one thread."""
+        window = self.server.client_capabilities.window
+        loop = self.server.event_loop
+        if window is None or not window.work_done_progress or loop is None or loop.is_closed():
+            return None
         progress = self.server.work_done_progress
-
-        def begin() -> None:
-            progress.create(token)
-            progress.begin(
-                token,
-                types.WorkDoneProgressBegin(title="reviewer", message=f"model reviewing {path}"),
-            )
-
-        self._call(begin)
+        try:
+            created = asyncio.run_coroutine_threadsafe(progress.create_async(token), loop)
+            created.result(timeout=PROGRESS_CREATE_TIMEOUT)
+        except Exception as error:  # no answer, or an error: review without a bar
+            self._call(self.server.log, f"reviewer: no progress bar ({error or 'no answer'})")
+            return None
+        begin = types.WorkDoneProgressBegin(title="reviewer", message=f"model reviewing {path}")
+        self._call(progress.begin, token, begin)
+        return token
 
     def _progress_end(self, token: str) -> None:
         progress = self.server.work_done_progress
-        self._call(lambda: progress.end(token, types.WorkDoneProgressEnd(message="done")))
+
+        def end() -> None:
+            progress.end(token, types.WorkDoneProgressEnd(message="done"))
+            progress.tokens.pop(token, None)  # pygls keeps every token otherwise
+
+        self._call(end)
