@@ -91,6 +91,10 @@ def prepare_cached(
     return Prepared(units, features)
 
 
+def buggy_units(prepared: Prepared) -> int:
+    return sum(bool(u.labels and any(u.labels)) for u in prepared.units)
+
+
 def column(prepared: Prepared, name: str) -> list[np.ndarray]:
     index = SCALAR_NAMES.index(name)
     return [f.scalars[:, index].astype(float) for f in prepared.features]
@@ -306,18 +310,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         curve.append(curve_row(str(size), head))
     curve.append(curve_row(f"{len(train.units)} (all)", heads["logistic"]))
     curve_header = ["train units", "hit@0 ratio", "hit@1 ratio", "unit AUROC"]
+    other_section = ""
     if other is not None:
         curve_header = [*curve_header[:1], *(f"{c} (shared dev)" for c in curve_header[1:]),
                         *(f"{c} (other dev)" for c in curve_header[1:])]  # fmt: skip
-    other_section = ""
-    if other is not None:
         other_rows = [row(name, scored(other, values)) for name, values in baselines(other)]
         for kind, head in heads.items():
             units = head_scores(head, other)
             other_rows.append(row(f"head ({kind}), gate {head.threshold:.3f} set on shared dev",
                                   units, at_threshold(units, head.threshold)))  # fmt: skip
         languages = Counter(u.record.language for u in other.units)
-        other_buggy = sum(bool(u.labels and any(u.labels)) for u in other.units)
+        other_buggy = buggy_units(other)
         other_section = f"""
 ## A second dev share: {args.other_dev}
 
@@ -331,10 +334,10 @@ set their 5% gate on this share itself.
 {markdown_table(HEADER, other_rows)}
 """
 
-    chance = quality(scored(dev, column(dev, "chars")), KS).chance
+    chance = quality(scored(dev, column(dev, "chars")), KS).chance  # any scores: lines only
     ceilings = ", ".join(f"hit@{k} {1 / chance[k]:.2f}x" for k in KS if chance[k])
     timing = latency(dev, location.path, sha, args.latency) if args.latency else "not measured"
-    buggy = sum(bool(u.labels and any(u.labels)) for u in dev.units)
+    buggy = buggy_units(dev)
     more_note = ""
     if args.more_train:
         files = ", ".join(str(path) for path in args.more_train)
