@@ -128,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
     model_actions.add_parser("pull", help="download the default model from Hugging Face")
 
+    trust = commands.add_parser(
+        "trust",
+        help="let this repository's config choose the model's server, key and file",
+        description="Record the repository's config files (SHA-256) as trusted: their "
+        "model.backend, url, name, api_key_env and path then apply. Any change to the "
+        "files revokes the trust (SECURITY.md).",
+    )
+    trust.add_argument("--revoke", action="store_true", help="stop trusting this repository")
+    trust.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
+
     from reviewer.commands.learn_cli import add_learn_commands
 
     add_learn_commands(commands)
@@ -203,6 +213,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
             from reviewer.commands.model import run_model
 
             return run_model(args)
+        if args.command == "trust":
+            from reviewer.commands.trust import run_trust
+
+            return run_trust(args)
         if args.command in ("dataset", "train", "eval"):
             from reviewer.commands.learn_cli import run_learn_command
 

@@ -3,6 +3,8 @@ validated by pydantic; CLI flags override the file."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,10 +21,23 @@ from pydantic_core import PydanticCustomError
 from reviewer.config_files import find_config_file, reviewer_table
 from reviewer.errors import ConfigError
 from reviewer.findings import Severity
+from reviewer.guarded import (
+    GUARDED_ENV,
+    GUARDED_MODEL_KEYS,
+    baseline_outside,
+    environment_table,
+    guarded_in,
+    untrusted_notice,
+    without_guarded,
+)
 
 SEVERITY_NAMES = tuple(severity.label for severity in Severity)
 
 FilterMode = Literal["added", "diff_context", "file", "nofilter"]
+# "recorded": a repository's config is trusted when `reviewer trust` recorded
+# it as it is now; "never": not even then (a pull request's head).
+RepositoryTrust = Literal["recorded", "never"]
+USER_CONFIG_FILE = "config.toml"
 
 
 class ModelConfig(BaseModel):
@@ -127,6 +142,26 @@ class Config(BaseModel):
 LIST_KEYS = ("exclude", "disable")
 
 
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A configuration and where its guarded settings (guarded.py) came from."""
+
+    config: Config
+    # The repository's config file that was read (not one given with --config).
+    repository_file: Path | None = None
+    trusted: bool = False  # that file's guarded settings were honoured
+    ignored: tuple[str, ...] = ()  # guarded keys it asked for and did not get
+    origins: Mapping[str, str] = field(default_factory=dict)  # guarded key -> source
+    notice: str | None = None  # one line naming what was ignored, and how to trust
+
+
+def user_config_file() -> Path:
+    """The user's own config file (trusted): same keys as `.reviewer.toml`."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("reviewer")) / USER_CONFIG_FILE
+
+
 def load_config(
     root: Path,
     explicit: Path | None = None,
@@ -134,32 +169,131 @@ def load_config(
     *,
     extend_lists: bool = False,
 ) -> Config:
-    """The configuration for a repository at `root`: file values, then
-    `overrides` (CLI flags that were given) on top. With `extend_lists`, the
-    list keys of `overrides` add to the file's lists."""
+    """The configuration for a repository at `root`: the user's config file,
+    the repository's (or `explicit`), the environment, then `overrides`
+    (CLI flags that were given) on top. With `extend_lists`, the list keys
+    of `overrides` add to the files' lists."""
+    return load_sources(root, explicit, overrides, extend_lists=extend_lists).config
+
+
+def load_sources(
+    root: Path,
+    explicit: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    extend_lists: bool = False,
+    repository_trust: RepositoryTrust = "recorded",
+    overrides_source: str = "the command line",
+) -> LoadedConfig:
+    """`load_config`, and where each guarded setting came from.
+
+    The repository's config file gets its guarded settings only when the
+    user trusted it (`repository_trust="recorded"`, see trust.py); with
+    "never" (a pull request's head) not even a `--config` file inside the
+    repository does. A `--config` outside it is the user's own choice."""
+    from reviewer import trust
+
+    user_file = user_config_file()
+    user_values = _file_values(user_file) if user_file.is_file() else {}
     path = explicit or find_config_file(root)
-    values: dict[str, Any] = {}
-    if path is not None:
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
-        values = reviewer_table(path)
-        if values is None:
-            values = {}
-        if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [tool.reviewer] must be a table")
-    file_values = _normalized(values)
+    file_values = _file_values(path) if path is not None else {}
+    from_repository = path is not None and (
+        explicit is None or (repository_trust == "never" and _inside(path, root))
+    )
+    trusted = not from_repository
+    if from_repository and repository_trust == "recorded":
+        trusted = trust.is_trusted(root)
+    ignored: list[str] = []
+    if not trusted:
+        ignored = guarded_in(file_values)
+        if baseline_outside(file_values, root):
+            ignored.append("baseline (outside the repository)")
+            file_values = {k: v for k, v in file_values.items() if k != "baseline"}
+        file_values = without_guarded(file_values)
+    env_values = environment_table()
     flag_values = _normalized(overrides or {})
+    layers = [
+        (user_values, f"user config {user_file}"),
+        (file_values, _file_label(path, from_repository)),
+        (env_values, "environment"),
+        (flag_values, overrides_source),
+    ]
+    merged: dict[str, Any] = {}
+    for values, _ in layers[:3]:
+        merged = _merged(merged, values)
+    source = str(path) if path else str(user_file) if user_values else "defaults"
     if extend_lists and flag_values:
-        # Validate the file alone first, so a bad file value is reported as the
+        # Validate the files alone first, so a bad file value is reported as the
         # file's (and the lists below are known to be sequences).
-        file_config = validate_config(file_values, source=str(path or "defaults"))
+        file_config = validate_config(merged, source=source)
         for key in LIST_KEYS:
             if key in flag_values:
                 flag_values[key] = (*getattr(file_config, key), *flag_values[key])
-    config = validate_config({**file_values, **flag_values}, source=str(path or "defaults"))
+    config = validate_config(_merged(merged, flag_values), source=source)
     if config.baseline is not None and not config.baseline.is_absolute():
         config = config.model_copy(update={"baseline": root / config.baseline})
-    return config
+    notice = None
+    if ignored:
+        notice = untrusted_notice(
+            str(path.name if path else ""), ignored, from_inputs=repository_trust == "never"
+        )
+    return LoadedConfig(
+        config,
+        repository_file=path if from_repository else None,
+        trusted=from_repository and trusted,
+        ignored=tuple(ignored),
+        origins=_origins(layers, env_values),
+        notice=notice,
+    )
+
+
+def _file_values(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    values = reviewer_table(path)
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: [tool.reviewer] must be a table")
+    normalized = _normalized(values)
+    validate_config(normalized, source=str(path))  # a bad value is reported as this file's
+    return normalized
+
+
+def _file_label(path: Path | None, from_repository: bool) -> str:
+    if path is None:
+        return ""
+    return f"{path.name} (trusted repository)" if from_repository else f"--config {path}"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """`top` over `base`, table by table (a [model] key in one file does
+    not wipe the other file's [model] table)."""
+    result = dict(base)
+    for key, value in top.items():
+        below = result.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            result[key] = _merged(below, value)
+        else:
+            result[key] = value
+    return result
+
+
+def _origins(layers: list[tuple[dict[str, Any], str]], env: dict[str, Any]) -> dict[str, str]:
+    """Where each guarded setting that is set came from (the last layer wins)."""
+    origins: dict[str, str] = {}
+    for values, label in layers:
+        model = values.get("model")
+        if not isinstance(model, dict):
+            continue
+        for key in GUARDED_MODEL_KEYS:
+            if key in model:
+                origins[f"model.{key}"] = f"${GUARDED_ENV[key]}" if values is env else label
+    return origins
 
 
 def validate_config(values: dict[str, Any], source: str) -> Config:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewer.config import Config, load_config
+from reviewer.config import Config, RepositoryTrust, load_sources
 from reviewer.git import ChangeReader, open_repo, repo_root
 
 
@@ -17,10 +17,17 @@ class Workspace:
     root: Path
     config: Config
     reader: ChangeReader
+    # Said once in the report: the repository's settings that were left out
+    # because it is not trusted with them (guarded.py).
+    notices: tuple[str, ...] = ()
 
     @classmethod
     def open(
-        cls, config_file: str | None = None, overrides: Mapping[str, Any] | None = None
+        cls,
+        config_file: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        repository_trust: RepositoryTrust = "recorded",
     ) -> Workspace:
         """The repository around the current directory. `config_file` is
         resolved against the current directory; list-valued `overrides`
@@ -28,5 +35,13 @@ class Workspace:
         repo = open_repo(".")
         root = repo_root(repo)
         explicit = Path(config_file).resolve() if config_file else None
-        config = load_config(root, explicit, dict(overrides or {}), extend_lists=True)
-        return cls(root, config, ChangeReader(repo, max_bytes=config.max_file_bytes))
+        loaded = load_sources(
+            root,
+            explicit,
+            dict(overrides or {}),
+            extend_lists=True,
+            repository_trust=repository_trust,
+        )
+        config = loaded.config
+        notices = (loaded.notice,) if loaded.notice else ()
+        return cls(root, config, ChangeReader(repo, max_bytes=config.max_file_bytes), notices)

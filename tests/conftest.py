@@ -18,7 +18,7 @@ def isolated_home(
     """No test reads or writes the developer's HOME, XDG dirs or git config."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
@@ -34,6 +34,9 @@ def isolated_home(
     # The real model is slow: only tests that ask for it (flag or env) run it.
     monkeypatch.setenv("REVIEWER_MODEL_ENABLED", "off")
     monkeypatch.delenv("REVIEWER_MODEL", raising=False)
+    # The user's own model settings (trusted sources) stay out of every test.
+    for var in ("BACKEND", "URL", "NAME", "API_KEY_ENV"):
+        monkeypatch.delenv(f"REVIEWER_MODEL_{var}", raising=False)
     yield home
 
 

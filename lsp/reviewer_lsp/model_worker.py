@@ -69,6 +69,10 @@ class ModelWorker:
         self.timers: dict[str, threading.Timer] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reviewer-model")
         self.scorer: Scorer | None = None
+        # The settings the scorer was built from: other settings (another
+        # root, a config that changed or lost its trust) build another one,
+        # so a server chosen by an old config is never reached again.
+        self.scorer_settings: str | None = None
         self.unavailable: str | None = None  # why there is no model (said once)
         self.discarded = 0  # results dropped because the buffer had moved on
         self.running: tuple[str, int] | None = None  # (uri, version) in the worker now
@@ -151,7 +155,17 @@ class ModelWorker:
             server.model_findings[uri] = (version, report.findings)
             self._call(server.publish, current)
 
+    def config_changed(self) -> None:
+        """A config was read again: the model may be available now."""
+        self.unavailable = None
+
     def _tier(self, config: Config, root: Path, uri: str, version: int) -> ScoringTier | None:
+        relative_to_root = config.model.head or config.model.path
+        settings = config.model.model_dump_json() + (f"\n{root}" if relative_to_root else "")
+        if self.scorer is not None and self.scorer_settings != settings:
+            self._call(self.server.log, "reviewer: the model settings changed; rebuilding")
+            self.scorer.close()
+            self.scorer, self.unavailable = None, None
         if self.scorer is not None and self.scorer.changed_on_disk():
             # Replaced while the server ran: never score with the old file's
             # state; resolve (and so verify) it again.
@@ -173,7 +187,7 @@ class ModelWorker:
                 return None
             for notice in notices:  # e.g. settings that no longer do anything
                 self._call(self.server.log, f"reviewer: {notice}")
-            self.scorer = scorer
+            self.scorer, self.scorer_settings = scorer, settings
         from reviewer.scorer.build import tier_for
 
         return tier_for(

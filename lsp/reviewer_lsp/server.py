@@ -27,10 +27,11 @@ from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
+from reviewer.model.factory import wanted
 from reviewer_lsp.diagnostics import code_actions, moved, to_diagnostic
 from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker
-from reviewer_lsp.settings import DEFAULT, Settings, config_for, parse_settings
+from reviewer_lsp.settings import DEFAULT, Settings, config_for, config_stamp, parse_settings
 from reviewer_lsp.text import UTF16
 from reviewer_lsp.unit_cache import CachedScopes, CachedUnitChecks
 
@@ -77,7 +78,8 @@ class ReviewerServer(LanguageServer):
         self.settings: Settings = DEFAULT
         self.structural: dict[str, tuple[Finding, ...]] = {}
         self.model_findings: dict[str, tuple[int, tuple[Finding, ...]]] = {}
-        self.configs: dict[Path, Config] = {}
+        # Each root's config, and the files' state it was read from (config_stamp).
+        self.configs: dict[Path, tuple[Hashable, Config]] = {}
         self.baselines: dict[Path, tuple[int | None, frozenset[str]]] = {}
         self.unit_checks = CachedUnitChecks()
         self.scopes = CachedScopes()
@@ -98,12 +100,18 @@ class ReviewerServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def config(self, root: Path) -> Config:
-        if root not in self.configs:
-            config, problem = config_for(root, self.settings)
+        stamp = config_stamp(root)
+        known = self.configs.get(root)
+        if known is None or known[0] != stamp:
+            config, notice, problem = config_for(root, self.settings)
             if problem:
                 self.tell(f"reviewer: {problem}; using the defaults")
-            self.configs[root] = config
-        return self.configs[root]
+            if notice and wanted(config.model, None) is not False:
+                # Only when the model could run: off, the ignored settings change nothing.
+                self.tell(f"reviewer: {notice}", types.MessageType.Info)
+            known = self.configs[root] = (stamp, config)
+            self.model.config_changed()
+        return known[1]
 
     def baseline(self, root: Path, config: Config) -> frozenset[str]:
         """The findings the project accepted, as `reviewer diff` hides them;

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reviewer.config import Config, load_config
+from reviewer.config import Config, load_sources, user_config_file
+from reviewer.config_files import CONFIG_FILE
 from reviewer.errors import ReviewerError
 
 ModelTrigger = Literal["idle", "save", "off"]
@@ -54,10 +55,33 @@ def parse_settings(raw: Any) -> Settings:
     return Settings(editor, overrides)
 
 
-def config_for(root: Path, settings: Settings) -> tuple[Config, str | None]:
-    """The project's config with the editor's overrides; on a broken config
-    file, the defaults and the one-line reason."""
+def config_for(root: Path, settings: Settings) -> tuple[Config, str | None, str | None]:
+    """The project's config with the editor's overrides (trusted: the
+    user's own), a notice naming the repository's settings left out
+    because it is not trusted (guarded.py), and on a broken config file,
+    the defaults and the one-line reason."""
     try:
-        return load_config(root, None, settings.overrides or None), None
+        loaded = load_sources(
+            root, None, settings.overrides or None, overrides_source="the editor's settings"
+        )
     except ReviewerError as error:
-        return Config(**settings.overrides), str(error)
+        return Config(**settings.overrides), None, str(error)
+    return loaded.config, loaded.notice, None
+
+
+def config_stamp(root: Path) -> tuple[tuple[int, int] | None, ...]:
+    """The state of every file a root's config is read from (and of the
+    trust store): a change on disk, by the editor or by `git pull` or
+    `reviewer trust`, makes the server read the config again."""
+    from reviewer.trust import store_path
+
+    files = (root / CONFIG_FILE, root / "pyproject.toml", user_config_file(), store_path())
+    return tuple(_stat(path) for path in files)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.config_files import CONFIG_FILE, ignored_config_file
 from reviewer.diff import ChangeSet
 from reviewer.report import Report
 from reviewer.workspace import Workspace
+
+if TYPE_CHECKING:
+    from reviewer.config import RepositoryTrust
 
 
 def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -31,8 +34,12 @@ def config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
-    workspace = Workspace.open(args.config, config_overrides(args))
+def open_workspace(
+    args: argparse.Namespace, repository_trust: RepositoryTrust = "recorded"
+) -> Workspace:
+    workspace = Workspace.open(
+        args.config, config_overrides(args), repository_trust=repository_trust
+    )
     if not args.config:
         _say_which_config(workspace.root)
     return workspace
@@ -67,6 +74,8 @@ def review_with_tiers(
     config = workspace.config
     if wanted(config.model, model) is False:
         return review_structural(change_set, config, baseline=baseline)
+    # Said only when the model could run: off, the ignored settings change nothing.
+    trust_notices = list(workspace.notices)
     from reviewer.commands.model import unit_progress
 
     with unit_progress() as on_unit:
@@ -78,6 +87,7 @@ def review_with_tiers(
             root=workspace.root,
             no_adapter=no_adapter,
         )
+        notices = [*trust_notices, *notices]
         if tier is None:
             return review_structural(change_set, config, baseline=baseline, notes=notices)
         try:

@@ -34,7 +34,9 @@ NO_WRITE = (403, 404)
 def run_github(args: argparse.Namespace) -> int:
     pull = read_pull_request()
     client = GitHubClient(pull.api_url, read_token())
-    workspace = open_workspace(args)
+    # The checkout is the pull request's head, someone's change: its config
+    # never chooses where code and the runner's secrets go (SECURITY.md).
+    workspace = open_workspace(args, repository_trust="never")
     failure: GitHubError | None = None  # GitHub failed past its retries
     try:
         history = read_history(client, pull)

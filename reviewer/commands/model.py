@@ -14,6 +14,7 @@ from reviewer.errors import EXIT_OK, ReviewerError
 from reviewer.syntax import ReviewUnit
 
 if TYPE_CHECKING:  # numpy loads only when the model runs
+    from reviewer.config import LoadedConfig
     from reviewer.model.resolve import ModelLocation
     from reviewer.scorer.tier import UnitCallback
 
@@ -29,16 +30,16 @@ def run_model(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from reviewer.config import load_config
-    from reviewer.config_files import find_config_file
+    from reviewer.config import load_sources
     from reviewer.model.factory import llama_available
     from reviewer.model.resolve import resolve_model
 
     explicit = Path(args.config).resolve() if args.config else None
-    root = Path.cwd()
-    config = load_config(root, explicit) if explicit or find_config_file(root) else None
-    settings = config.model if config is not None else ModelConfig()
+    root = _repository_root()
+    loaded = load_sources(root, explicit)
+    settings = loaded.config.model
     rows: list[tuple[str, str]] = [("backend", settings.backend), ("enabled", settings.enabled)]
+    rows += _trust_rows(loaded)
     if settings.backend == "openai":
         rows += _server_rows(settings)
         rows += _server_scoring_rows(settings, root)
@@ -60,6 +61,34 @@ def _info(args: argparse.Namespace) -> int:
     for key, value in rows:
         print(f"{key + ':':<{width + 1}} {value}")
     return EXIT_OK
+
+
+def _repository_root() -> Path:
+    """The repository around the current directory, else the directory."""
+    from reviewer.git import open_repo, repo_root
+
+    try:
+        return repo_root(open_repo("."))
+    except ReviewerError:
+        return Path.cwd()
+
+
+def _trust_rows(loaded: LoadedConfig) -> list[tuple[str, str]]:
+    """Whether the repository's config is trusted, and where each guarded
+    setting comes from (SECURITY.md)."""
+    rows: list[tuple[str, str]] = []
+    if loaded.repository_file is not None:
+        verdict = (
+            "trusted (reviewer trust)"
+            if loaded.trusted
+            else "not trusted: its model server, key and file settings are ignored (reviewer trust)"
+        )
+        rows.append(("repository", f"{loaded.repository_file.parent}: {verdict}"))
+    if loaded.ignored:
+        rows.append(("ignored", f"{', '.join(loaded.ignored)} (from {loaded.repository_file})"))
+    for key, origin in sorted(loaded.origins.items()):
+        rows.append((key, f"from {origin}"))
+    return rows
 
 
 def _head_row(configured: str | None, location: ModelLocation, root: Path) -> str:

@@ -63,7 +63,7 @@ class OpenAIBackend(Backend):
         self._model: str | None = None
         self._format: str | None = None  # the response_format form that worked
         host = urllib.parse.urlsplit(self.url).hostname or ""
-        handlers: list[urllib.request.BaseHandler] = []
+        handlers: list[urllib.request.BaseHandler] = [_SameOriginAuth(self.url, self._key)]
         if host in LOOPBACK_HOSTS:
             handlers.append(urllib.request.ProxyHandler({}))  # never proxy loopback
         self._opener = urllib.request.build_opener(*handlers)
@@ -153,10 +153,8 @@ class OpenAIBackend(Backend):
         return self._call(urllib.request.Request(self.url + path, data, headers, method="POST"))
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": "reviewer"}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
-        return headers
+        # The key is added by _SameOriginAuth, to this origin's requests only.
+        return {"Accept": "application/json", "User-Agent": "reviewer"}
 
     def _call(self, http_request: urllib.request.Request) -> dict[str, Any]:
         """One request with retries (connection errors, 5xx and 429 only) and
@@ -208,6 +206,44 @@ class OpenAIBackend(Backend):
 
     def _redact(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
+
+
+class _SameOriginAuth(urllib.request.HTTPRedirectHandler):
+    """The API key goes to the configured server's own origin only: never
+    to another host, port or scheme, not even across a redirect."""
+
+    handler_order = 400  # before the opener's own handlers see the request
+
+    def __init__(self, url: str, key: str | None) -> None:
+        self._origin = _origin(url)
+        self._key = key
+
+    def _authorized(self, request: urllib.request.Request) -> urllib.request.Request:
+        if self._key and _origin(request.full_url) == self._origin:
+            # Unredirected: urllib copies ordinary headers onto a redirect.
+            request.add_unredirected_header("Authorization", f"Bearer {self._key}")
+        return request
+
+    http_request = _authorized
+    https_request = _authorized
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        return self._authorized(new) if new is not None else None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.scheme, (parts.hostname or "").lower(), port)
 
 
 def _checked_url(url: str | None) -> str:

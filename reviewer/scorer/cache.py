@@ -44,7 +44,7 @@ class StatesCache:
 
     def get(self, key: str) -> LineStates | None:
         try:
-            with np.load(self._path(key)) as data:
+            with np.load(self._path(key), allow_pickle=False) as data:
                 states = LineStates(
                     data["mean"].astype(np.float32),
                     data["max"].astype(np.float32),

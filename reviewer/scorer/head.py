@@ -103,7 +103,7 @@ class Head:
     def load(cls, path: Path) -> Head:
         try:
             card = json.loads(card_path(path).read_text("utf-8"))
-            with np.load(path) as data:
+            with np.load(path, allow_pickle=False) as data:
                 inputs = Inputs(
                     data["hidden_mean"], data["components"], data["mean"], data["scale"]
                 )
