@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,7 +65,8 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture
 def model_installed(
-    monkeypatch: pytest.MonkeyPatch, model_default: ModelLocation  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    model_default: ModelLocation,  # noqa: F811
 ) -> None:
     """The default model, as `reviewer[model]` installs it (assembled once)."""
     monkeypatch.setenv("REVIEWER_MODEL", str(model_default.path))
@@ -361,3 +363,68 @@ def test_a_pickled_array_in_a_head_file_is_refused(tmp_path: Path) -> None:
     bad.with_suffix(".json").write_text(good.with_suffix(".json").read_text())
     with pytest.raises(HeadError, match="cannot read the scoring head"):
         Head.load(bad)
+
+
+# -- the pre-commit hook, for real ----------------------------------------------
+
+PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+
+
+def _hooked(repo: GitRepo) -> None:
+    """This checkout's `reviewer diff --staged` as the repository's hook
+    (pre-commit's `system` language: the interpreter running the tests)."""
+    repo.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n    hooks:\n      - id: reviewer\n        name: reviewer\n"
+        f"        entry: {sys.executable} -m reviewer diff --staged\n"
+        "        language: system\n        pass_filenames: false\n",
+    )
+    repo.commit("hook", ".pre-commit-config.yaml")
+
+
+def _commit_staged(repo: GitRepo) -> subprocess.CompletedProcess[str]:
+    repo.git("add", "app.py")
+    environ = {**os.environ, SECRET_VAR: SECRET}
+    environ.pop("REVIEWER_MODEL_ENABLED", None)
+    done = subprocess.run(
+        [str(PRE_COMMIT), "run", "--verbose", "--hook-stage", "pre-commit"],
+        cwd=repo.path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert SECRET not in done.stdout + done.stderr
+    return done
+
+
+@pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")
+def test_the_hook_in_a_hostile_repository_sends_nothing_and_never_fails_for_it(
+    hostile: GitRepo, listener: Listener
+) -> None:
+    _hooked(hostile)
+    done = _commit_staged(hostile)
+    output = done.stdout + done.stderr
+    assert listener.received == []
+    assert done.returncode == 0, output  # a warning only: the hook passes
+    assert "py-none-equality" in output and "cannot set untrusted" in output
+
+
+@pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")
+def test_the_hook_in_a_trusted_repository_reaches_its_server(
+    hostile: GitRepo, listener: Listener
+) -> None:
+    _hooked(hostile)
+    run(hostile, "trust")
+    done = _commit_staged(hostile)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert listener.received and {r.authorization for r in listener.received} == {
+        f"Bearer {SECRET}"
+    }
+    # The config changes (a pull brings a new one): the hook sends nothing more.
+    seen = len(listener.received)
+    config = hostile.path / ".reviewer.toml"
+    config.write_text(config.read_text().replace('enabled = "on"', 'enabled = "on"  # yes'))
+    hostile.commit("config", ".reviewer.toml")
+    _commit_staged(hostile)
+    assert len(listener.received) == seen
