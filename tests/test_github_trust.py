@@ -86,7 +86,5 @@ def test_the_actions_inputs_reach_the_teams_server(
         out, err = capsys.readouterr()
         assert WRITE_TOKEN not in out + err and "team-key-1" not in out + err
         assert listener.received == []
-        assert team.received and {r.authorization for r in team.received} == {
-            "Bearer team-key-1"
-        }
+        assert team.received and {r.authorization for r in team.received} == {"Bearer team-key-1"}
         assert code == 1 and len(pr.fake.posted_reviews()) == 1

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reviewer import trust
 from reviewer.cli import main
 from reviewer.config import Config, ModelConfig
 from reviewer.model.factory import build_scorer
@@ -43,6 +44,13 @@ TEXT = (
     "\n"
     "    return prefix + name\n"
 )
+
+
+def _configure(repo: GitRepo, text: str) -> None:
+    """The repository's config, trusted as its user would (`reviewer trust`):
+    a repository's own server is honoured only then (SECURITY.md)."""
+    repo.write(".reviewer.toml", text)
+    trust.trust(repo.path)
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +130,8 @@ def test_model_info_says_an_unreachable_server_cannot_score(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()
-    repo.write(
-        ".reviewer.toml",
+    _configure(
+        repo,
         f'[model]\nbackend = "openai"\nurl = "http://127.0.0.1:{port}/v1"\nretries = 0\n',
     )
     assert main(["model", "info"]) == 0
@@ -139,7 +147,7 @@ def test_model_info_says_an_unreachable_server_cannot_score(
 def test_model_info_probes_the_servers_per_token_states(
     repo: GitRepo, per_token_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.write(".reviewer.toml", f'[model]\nbackend = "openai"\nurl = "{per_token_server}"\n')
+    _configure(repo, f'[model]\nbackend = "openai"\nurl = "{per_token_server}"\n')
     assert main(["model", "info"]) == 0
     out = capsys.readouterr().out
     assert "scoring:         per-token states on the server (896 wide, no surprisal)" in out
@@ -224,7 +232,7 @@ CHANGES = {
 def _model_findings(
     repo: GitRepo, settings: str, capsys: pytest.CaptureFixture[str]
 ) -> list[tuple[str, int, float]]:
-    repo.write(".reviewer.toml", "[model]\n" + settings)
+    _configure(repo, "[model]\n" + settings)
     assert main(["diff", "--model", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     notes = report["summary"]["notes"]
@@ -288,7 +296,7 @@ def test_a_server_without_per_token_states_leaves_the_run_structural(
     repo.write("app.py", "def connect(db):\n    return db\n")
     repo.commit("initial")
     repo.write("app.py", "def connect(db):\n    return db.login('admin', 'hunter2')\n")
-    repo.write(".reviewer.toml", f'[model]\nbackend = "openai"\nurl = "{pooling_less_server}"\n')
+    _configure(repo, f'[model]\nbackend = "openai"\nurl = "{pooling_less_server}"\n')
     assert main(["diff", "--model", "--format", "json"]) in (0, 1)
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -313,8 +321,8 @@ def test_a_unit_the_server_cannot_map_is_skipped_and_the_next_is_scored(
     repo.write("stats.py", CHANGES["stats.py"][1])
     head = repo.path.parent / "hidden.npz"
     _hidden_head(896).save(head)
-    repo.write(
-        ".reviewer.toml",
+    _configure(
+        repo,
         f'[model]\nbackend = "openai"\nurl = "{per_token_server}"\nhead = "{head}"\n'
         "explain = false\ncache = false\nthreshold = 0.0\n",
     )
@@ -350,7 +358,7 @@ def test_a_flagged_line_is_explained_by_the_same_server(
     log = SERVER_LOGS[per_token_server]
     answered = '"POST /v1/chat/completions HTTP/1.1" 200'  # uvicorn's access log
     before = log.read_text(errors="replace").count(answered)
-    repo.write(".reviewer.toml", f"[model]\n{settings}threshold = {gate}\n")
+    _configure(repo, f"[model]\n{settings}threshold = {gate}\n")
     assert main(["diff", "--model", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     model = [f for f in report["findings"] if f["source"] == "model"]
