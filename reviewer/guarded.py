@@ -79,6 +79,4 @@ def untrusted_notice(source: str, keys: list[str], *, from_inputs: bool = False)
         )
     else:
         how = "read it, then run `reviewer trust` to honour them (SECURITY.md)"
-    return (
-        f"config: {source} sets {named}, which a repository cannot set untrusted; ignored ({how})"
-    )
+    return f"config: {source} sets {named}, which a repository cannot set untrusted; ignored: {how}"
