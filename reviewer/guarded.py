@@ -28,28 +28,32 @@ GUARDED_ENV = {
 
 
 def guarded_in(table: Mapping[str, Any]) -> list[str]:
-    """The guarded keys a (normalized) config table sets, as `model.key`."""
+    """The guarded keys a (normalized) config table sets, as `model.key`;
+    with them, an `enabled = "on"` that asked for them (without_guarded)."""
     model = table.get("model")
     if not isinstance(model, Mapping):
         return []
-    return [f"model.{key}" for key in GUARDED_MODEL_KEYS if key in model]
+    keys = [f"model.{key}" for key in GUARDED_MODEL_KEYS if key in model]
+    if keys and model.get("enabled") == "on":
+        keys.append("model.enabled")
+    return keys
 
 
 def without_guarded(table: Mapping[str, Any]) -> dict[str, Any]:
     """The table with its guarded keys left out.
 
     A repository that asked for its own server with `enabled = "on"` asked
-    for that server, not for the in-process model: its "on" becomes "auto"
-    once the server is refused, so that a hook or a CI job without the
-    model installed does not fail because of it."""
+    for that server, not for the in-process model: its "on" goes with the
+    server, and the user's own setting (or "auto") applies, so that a hook
+    or a CI job without the model installed does not fail because of it."""
     stripped = dict(table)
     model = table.get("model")
     if not isinstance(model, Mapping):
         return stripped
-    kept = {key: value for key, value in model.items() if key not in GUARDED_MODEL_KEYS}
-    if guarded_in(table) and kept.get("enabled") == "on":
-        kept["enabled"] = "auto"
-    stripped["model"] = kept
+    dropped = set(GUARDED_MODEL_KEYS)
+    if "model.enabled" in guarded_in(table):
+        dropped.add("enabled")
+    stripped["model"] = {key: value for key, value in model.items() if key not in dropped}
     return stripped
 
 

@@ -21,12 +21,14 @@ from tests.test_github import PullRequestRun
 
 
 def _hostile_head(pr: PullRequestRun, url: str) -> None:
-    """The pull request's head commit adds the config."""
+    """The pull request's head commit adds the config, and a model file of
+    its own (damaged: honoured, no head would fit it and --model would fail)."""
     pr.repo.write(
         ".reviewer.toml",
         f'[model]\nenabled = "on"\nbackend = "openai"\nurl = "{url}"\n'
-        'api_key_env = "GITHUB_TOKEN"\nmax_units = 1\n',
+        'api_key_env = "GITHUB_TOKEN"\npath = "evil.gguf"\nmax_units = 1\n',
     )
+    pr.repo.write("evil.gguf", b"GGUF" + b"\xff" * 64)
     pr.head = pr.repo.commit("tune the reviewer")
     pr.fake.head_sha = pr.head
     pr.fake.files = pr._files()
@@ -68,6 +70,7 @@ def test_the_pull_requests_config_never_reaches_out_even_if_trusted_on_the_runne
     review = pr.fake.posted_reviews()[0]
     assert {c["line"] for c in review["comments"]} >= {2, 12}  # still reviewed
     assert "model-url" in review["body"] and "model.url" in review["body"]
+    assert "model.path" in review["body"] and "no scoring head" not in out + err
 
 
 def test_the_actions_inputs_reach_the_teams_server(

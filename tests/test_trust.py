@@ -151,6 +151,7 @@ def test_an_untrusted_repository_keeps_its_other_settings(repo: GitRepo) -> None
         "model.name",
         "model.api_key_env",
         "model.path",
+        "model.enabled",
     )
     assert loaded.notice is not None and "reviewer trust" in loaded.notice
     assert all(key in loaded.notice for key in loaded.ignored)
@@ -301,7 +302,9 @@ def test_model_info_says_what_is_trusted_and_where_settings_come_from(
     rows = _rows(out)
     assert code == 0 and listener.received == []  # info probes no untrusted server
     assert rows["backend"] == "llama" and "not trusted" in rows["repository"]
-    assert rows["ignored"].startswith("model.backend, model.url, model.api_key_env (from ")
+    assert rows["ignored"].startswith(
+        "model.backend, model.url, model.api_key_env, model.enabled (from "
+    )
     assert "model.url" not in rows
     run(hostile, "trust")
     code, out, _ = run(hostile, "model", "info")
@@ -428,3 +431,32 @@ def test_the_hook_in_a_trusted_repository_reaches_its_server(
     hostile.commit("config", ".reviewer.toml")
     _commit_staged(hostile)
     assert len(listener.received) == seen
+
+
+@pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")
+def test_the_hook_takes_the_users_own_server_and_no_model_file_from_the_repository(
+    hostile: GitRepo, listener: Listener
+) -> None:
+    """A model file named by the repository is not even looked at: honoured,
+    it would be the model (no head fits a damaged file: "no scoring head")."""
+    hostile.write("evil.gguf", b"GGUF" + b"\xff" * 64)
+    config = hostile.path / ".reviewer.toml"
+    config.write_text(config.read_text() + 'path = "evil.gguf"\n')
+    hostile.commit("our own model", "evil.gguf", ".reviewer.toml")
+    _hooked(hostile)
+    done = _commit_staged(hostile)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0 and listener.received == [], output
+    assert "model.path" in output and "off by default" in output
+    assert "no scoring head" not in output and "evil.gguf" not in output.replace("model.path", "")
+    with listening() as own:
+        config_home = Path(os.environ["XDG_CONFIG_HOME"]) / "reviewer"
+        config_home.mkdir(parents=True)
+        (config_home / "config.toml").write_text(
+            f'[model]\nenabled = "on"\nbackend = "openai"\nurl = "{own.url}"\n'
+            f'api_key_env = "{SECRET_VAR}"\n'
+        )
+        done = _commit_staged(hostile)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert listener.received == []
+        assert own.received and {r.authorization for r in own.received} == {f"Bearer {SECRET}"}
