@@ -238,7 +238,7 @@ def test_diff_model_in_a_hostile_repository_reviews_with_the_local_model_only(
     """--model: the user asks for the model, not for the repository's
     server; nor does the repository choose the file to load (a damaged
     GGUF here: loading it would fail the run)."""
-    hostile.write("evil.gguf", b"GGUF" + b"\xff" * 64)
+    hostile.write("evil.gguf", b"GGUF" + b"\x00\xff" * 32)
     config = hostile.path / ".reviewer.toml"
     config.write_text(config.read_text() + 'path = "evil.gguf"\n')
     hostile.commit("a model of our own", "evil.gguf", ".reviewer.toml")
@@ -439,7 +439,7 @@ def test_the_hook_takes_the_users_own_server_and_no_model_file_from_the_reposito
 ) -> None:
     """A model file named by the repository is not even looked at: honoured,
     it would be the model (no head fits a damaged file: "no scoring head")."""
-    hostile.write("evil.gguf", b"GGUF" + b"\xff" * 64)
+    hostile.write("evil.gguf", b"GGUF" + b"\x00\xff" * 32)
     config = hostile.path / ".reviewer.toml"
     config.write_text(config.read_text() + 'path = "evil.gguf"\n')
     hostile.commit("our own model", "evil.gguf", ".reviewer.toml")
