@@ -106,6 +106,8 @@ async def test_a_trusted_repository_reaches_its_server_until_the_config_changes(
     assert await _until(lambda: bool(listener.received)), client.log_messages
     assert {r.authorization for r in listener.received} == {f"Bearer {SECRET}"}
     assert not any("cannot set untrusted" in m.message for m in client.messages)
+    said = [m.message for m in [*client.messages, *client.log_messages]]
+    assert said and not any(SECRET in message for message in said)  # the key is never shown
     # A pull changes the config on disk: the next edit sends nothing more.
     await asyncio.sleep(1.0)
     seen = len(listener.received)
