@@ -67,9 +67,9 @@ def review_with_tiers(
     config = workspace.config
     if wanted(config.model, model) is False:
         return review_structural(change_set, config, baseline=baseline)
-    from reviewer.commands.model import unit_progress
+    from reviewer.commands.model import expected_units, unit_progress, with_history
 
-    with unit_progress() as on_unit:
+    with unit_progress(lambda: expected_units(change_set, config)) as on_unit:
         tier, notices = build_model_tier(
             config,
             flag=model,
@@ -87,6 +87,7 @@ def review_with_tiers(
                 baseline=baseline,
                 producers=(StructuralChecks(), tier),
                 notes=notices,
+                recent=with_history(tier, change_set),
             )
         finally:
             tier.close()
