@@ -83,12 +83,13 @@ def format_text(report: Report, options: OutputOptions) -> str:
 
 def _print_risk(console: Console, risk: ChangeRisk) -> None:
     """The change's risk on one line, then up to LOOK_FIRST lines to read first."""
-    console.print(Text(_printable(risk_line(risk)), style="bold"))
+    # One line each, however long (soft_wrap: the terminal folds it, rich does not).
+    console.print(Text(_printable(risk_line(risk)), style="bold"), soft_wrap=True)
     lines = look_first(risk)
     if lines:
         console.print(Text("look first at:", style="bold"))
         for line in lines:
-            console.print(Text("  " + _printable(line)))
+            console.print(Text("  " + _printable(line)), soft_wrap=True)
     else:
         console.print(Text("(no line ranking: the model scored no line)", style="dim"))
     console.print()
