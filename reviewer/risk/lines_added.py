@@ -46,7 +46,8 @@ class LinesAdded:
         return ChangeScore(1.0 / (1.0 + math.exp(-z)), tuple(reasons))
 
 
-def load_card(path: Path = CARD) -> dict[str, Any]:
+def load_card(path: Path | None = None) -> dict[str, Any]:
+    path = path or CARD
     try:
         card = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as error:
@@ -56,7 +57,8 @@ def load_card(path: Path = CARD) -> dict[str, Any]:
     return card
 
 
-def load(path: Path = CARD) -> LinesAdded:
+def load(path: Path | None = None) -> LinesAdded:
+    path = path or CARD
     card = load_card(path)
     if card.get("format") != CARD_FORMAT or card.get("scorer") != NAME:
         raise RiskCardError(f"{path}: made for another change scorer ({card.get('scorer')!r})")
