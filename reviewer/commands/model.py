@@ -102,9 +102,8 @@ def _default_rows(
     else:
         shown, numbers = risk_default(scorer.card)
         calibrated = "calibrated" if scorer.calibrated else "not calibrated"
-        rows.append(("risk", f"{scorer.name} ({calibrated})"))
-        when = "by default" if shown else 'with --model or enabled = "on" only'
-        rows.append(("risk shown", f"{when}: {numbers}"))
+        when = "shown by default" if shown else 'shown with --model or enabled = "on" only'
+        rows.append(("risk", f"{scorer.name} ({calibrated}); {when}: {numbers}"))
     if not llama_available():
         return rows
     from reviewer.scorer.build import choose_head
@@ -116,7 +115,7 @@ def _default_rows(
     except (OSError, ValueError):
         card = None
     if isinstance(card, dict):
-        rows.append(("line findings", severity_words(card)))
+        rows.append(("flags", f"flagged lines are {severity_words(card)}"))
     return rows
 
 

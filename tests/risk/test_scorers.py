@@ -88,7 +88,16 @@ def test_model_info_prints_the_numbers_behind_each_default(
     monkeypatch.setattr("reviewer.model.resolve.models_dir", lambda: model_default.path.parent)
     assert main(["model", "info"]) == 0
     rows = dict(line.split(":", 1) for line in capsys.readouterr().out.splitlines())
-    assert rows["risk"].strip() == "placeholder from lines added (not calibrated)"
-    assert rows["risk shown"].strip().startswith('with --model or enabled = "on" only')
-    assert "change AUROC on dev not measured" in rows["risk shown"]
-    assert rows["line findings"].strip().startswith("info (gate precision on dev not measured")
+    assert (
+        rows["risk"]
+        .strip()
+        .startswith(
+            'placeholder from lines added (not calibrated); shown with --model or enabled = "on" only'
+        )
+    )
+    assert "change AUROC on dev not measured" in rows["risk"]
+    assert (
+        rows["flags"]
+        .strip()
+        .startswith("flagged lines are info (gate precision on dev not measured")
+    )
