@@ -42,8 +42,9 @@ def with_history(repo: GitRepo, commits: int = 4) -> None:
 
 
 def model_config(repo: GitRepo, model: Path, extra: str = "") -> None:
-    """The real default model, no sentences (they cost a generation each)."""
-    repo.write(".reviewer.toml", f'{extra}[model]\npath = "{model}"\nexplain = false\n')
+    """The real default model, no sentences (they cost a generation each);
+    `extra` lines go into the [model] table."""
+    repo.write(".reviewer.toml", f'[model]\npath = "{model}"\nexplain = false\n{extra}')
     repo.commit("config")
 
 

@@ -110,3 +110,23 @@ def test_a_change_without_reviewable_code_has_no_risk_and_says_so(
     assert summary["notes"] == ["risk: none (the change adds no reviewable code)"]
     main(["diff", "--staged", "--model"])
     assert "risk: none (the change adds no reviewable code)" in capsys.readouterr().out
+
+
+def test_a_change_the_model_did_not_score_has_a_risk_but_no_ranking(
+    history_repo: GitRepo,
+    model_default: ModelLocation,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A unit budget of 0: no line is scored (the model is never loaded), the
+    risk still comes from lines added, and the text says there is no ranking."""
+    monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
+    model_config(history_repo, model_default.path, "max_units = 0\n")
+    history_repo.write("shop.py", SMALL)
+    main(["diff", "--model", "--format", "json"])
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["risk"]["lines"] == [] and summary["risk"]["reasons"] == ["adds 1 line of code"]
+    assert any("unit budget reached (0 units)" in note for note in summary["notes"])
+    main(["diff", "--model"])
+    text = capsys.readouterr().out
+    assert "(no line ranking: the model scored no line)" in text
