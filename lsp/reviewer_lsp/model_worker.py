@@ -27,6 +27,7 @@ from reviewer.findings import Finding
 from reviewer.languages import comment_tokens
 from reviewer.model.factory import build_scorer, wanted
 from reviewer.suppress import is_suppressed
+from reviewer_lsp.diagnostics import risk_messages
 from reviewer_lsp.settings import Settings
 
 PROGRESS_CREATE_TIMEOUT = 5.0  # seconds to wait for the client to accept a progress token
@@ -154,6 +155,8 @@ class ModelWorker:
                 return
             server.model_findings[uri] = (version, report.findings)
             self._call(server.publish, current)
+        for message in risk_messages(report):
+            self._call(server.log, message)
 
     def config_changed(self) -> None:
         """A config was read again: the model may be available now."""

@@ -76,9 +76,9 @@ def review_with_tiers(
         return review_structural(change_set, config, baseline=baseline)
     # Said only when the model could run: off, the ignored settings change nothing.
     trust_notices = list(workspace.notices)
-    from reviewer.commands.model import unit_progress
+    from reviewer.commands.model import expected_units, unit_progress, with_history
 
-    with unit_progress() as on_unit:
+    with unit_progress(lambda: expected_units(change_set, config)) as on_unit:
         tier, notices = build_model_tier(
             config,
             flag=model,
@@ -97,6 +97,7 @@ def review_with_tiers(
                 baseline=baseline,
                 producers=(StructuralChecks(), tier),
                 notes=notices,
+                recent=with_history(tier, change_set),
             )
         finally:
             tier.close()

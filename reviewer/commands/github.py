@@ -54,6 +54,8 @@ def run_github(args: argparse.Namespace) -> int:
         range_text=range_text,
         notes=reviewed.notes,
         already_posted=len(reviewed.findings) - len(new),
+        risk=reviewed.risk,
+        line_url=pull.line_url,
     )
     summary.resolved = _resolved(history, current, full=range_text.endswith("(full review)"))
     summary.resolved_text = {fp: history.described.get(fp, f"`{fp}`") for fp in summary.resolved}
@@ -86,7 +88,7 @@ def _publish(
     """Post the review when there is something to say; its URL or ""."""
     commentable = commentable_by_path(client.paginate(f"{pull.path}/files"))
     place(new, commentable, cap, summary)
-    if not new and not summary.resolved:
+    if not new and not summary.resolved and summary.risk is None:
         print(f"reviewer: nothing new to post on #{pull.number}")
         return ""
     posted = post_review(client, pull, summary)

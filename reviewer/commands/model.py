@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reviewer.config import ModelConfig
+from reviewer.config import Config, ModelConfig
+from reviewer.diff import ChangeSet
 from reviewer.errors import EXIT_OK, ReviewerError
 from reviewer.syntax import ReviewUnit
 
 if TYPE_CHECKING:  # numpy loads only when the model runs
     from reviewer.config import LoadedConfig
     from reviewer.model.resolve import ModelLocation
-    from reviewer.scorer.tier import UnitCallback
+    from reviewer.risk import ChangeFacts
+    from reviewer.scorer.tier import ScoringTier, UnitCallback
 
 
 def run_model(args: argparse.Namespace) -> int:
@@ -55,6 +58,7 @@ def _info(args: argparse.Namespace) -> int:
                 ("size", f"{location.size:,} bytes"),
                 ("sha256", location.sha256 or ""),
                 ("head", _head_row(settings.head, location, root)),
+                *_default_rows(settings.head, location, root),
             ]
         rows.append(("runtime", "llama-cpp-python" if llama_available() else "not installed"))
     width = max(len(key) for key, _ in rows)
@@ -108,6 +112,42 @@ def _head_row(configured: str | None, location: ModelLocation, root: Path) -> st
     return f"{path} (shipped, {verdict})"
 
 
+def _default_rows(
+    configured: str | None, location: ModelLocation, root: Path
+) -> list[tuple[str, str]]:
+    """The numbers behind each default, from the cards: whether the change's
+    risk is shown without --model, and the severity of flagged lines."""
+    import json
+
+    from reviewer.model.factory import llama_available
+    from reviewer.risk.defaults import risk_default, severity_words
+    from reviewer.risk.lines_added import RiskCardError, load
+
+    rows: list[tuple[str, str]] = []
+    try:
+        scorer = load()
+    except RiskCardError as error:
+        rows.append(("risk", f"unavailable: {error}"))
+    else:
+        shown, numbers = risk_default(scorer.card)
+        calibrated = "calibrated" if scorer.calibrated else "not calibrated"
+        when = "shown by default" if shown else 'shown with --model or enabled = "on" only'
+        rows.append(("risk", f"{scorer.name} ({calibrated}); {when}: {numbers}"))
+    if not llama_available():
+        return rows
+    from reviewer.scorer.build import choose_head
+    from reviewer.scorer.head import card_path
+
+    path = choose_head(configured, location, root)
+    try:
+        card = json.loads(card_path(path).read_text("utf-8")) if path is not None else None
+    except (OSError, ValueError):
+        card = None
+    if isinstance(card, dict):
+        rows.append(("flags", f"flagged lines are {severity_words(card)}"))
+    return rows
+
+
 def _server_rows(settings: ModelConfig) -> list[tuple[str, str]]:
     """What the server says about itself (the model it serves, the response
     format); a server that cannot be reached is one row, not an error."""
@@ -124,24 +164,56 @@ def _server_rows(settings: ModelConfig) -> list[tuple[str, str]]:
         backend.close()
 
 
+def expected_units(change_set: ChangeSet, config: Config) -> int:
+    """How many units the model tier will score (its budget caps it)."""
+    from reviewer.engine import count_units
+
+    return min(count_units(change_set, config), config.model.max_units)
+
+
+def with_history(tier: ScoringTier, change_set: ChangeSet) -> tuple[ChangeFacts, ...]:
+    """The repository's recent changes, when the change's risk is shown
+    (they rank it); read from the history behind the change."""
+    if tier.scorer.change is None:
+        return ()
+    from reviewer.risk.recent import recent_changes
+
+    return recent_changes(change_set.root, change_set.base)
+
+
 @contextmanager
-def unit_progress() -> Iterator[UnitCallback | None]:
-    """A counter of reviewed units on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
+def unit_progress(total: Callable[[], int] | None = None) -> Iterator[UnitCallback | None]:
+    """A progress bar of reviewed units with an ETA on stderr, only when
+    stderr is a terminal and not in CI. `total` counts the units to come
+    (called only when the bar is shown: it parses the change)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    units = total() if total is not None else 0
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("model: {task.completed} units reviewed"),
-        TextColumn("[dim]{task.description}"),
+        TextColumn("model:"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("units, ETA"),
+        TimeRemainingColumn(),
         TimeElapsedColumn(),
+        TextColumn("[dim]{task.description}"),
         console=Console(stderr=True),
         transient=True,
     )
-    task = progress.add_task("", total=None)
+    task = progress.add_task("", total=units or None)
     current: list[ReviewUnit] = []
 
     def on_unit(unit: ReviewUnit) -> None:

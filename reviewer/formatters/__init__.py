@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reviewer.findings import Finding, Severity
+from reviewer.risk import line_words, risk_words
 
 if TYPE_CHECKING:
     from reviewer.report import Report
+    from reviewer.risk import ChangeRisk
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,28 @@ def hidden_line(report: Report) -> str | None:
     return f"hidden: {parts}" if parts else None
 
 
+def risk_line(risk: ChangeRisk) -> str:
+    """The header line: `Change risk 0.42 ...: adds 240 lines of code`."""
+    reasons = f": {'; '.join(risk.reasons)}" if risk.reasons else ""
+    return f"Change {risk_words(risk)}{reasons}"
+
+
+def look_first(risk: ChangeRisk) -> list[str]:
+    """`path:line (score 0.31): reason; reason`, highest first (may be empty)."""
+    return [line_words(line) for line in risk.lines]
+
+
+def risk_text(risk: ChangeRisk) -> str:
+    """The risk and the lines to look at first, in one paragraph."""
+    lines = look_first(risk)
+    return risk_line(risk) + (". Look first at " + "; ".join(lines) if lines else "")
+
+
 def _text(report: Report, options: OutputOptions) -> str:
     """The text format; a plain report with nothing but its summary line is
     written without importing rich (an empty diff answers in a blink)."""
-    plain = not options.color and not (report.findings or report.notes or report.skipped)
+    shown = report.findings or report.notes or report.skipped or report.risk
+    plain = not options.color and not shown
     summary = summary_line(report)
     fits = summary.isascii() and summary.isprintable() and len(summary) <= options.width
     if plain and fits and hidden_line(report) is None:

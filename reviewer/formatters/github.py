@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reviewer.findings import Finding, Severity
-from reviewer.formatters import OutputOptions, hidden_line, ordered, skipped_line, summary_line
+from reviewer.formatters import (
+    OutputOptions,
+    hidden_line,
+    ordered,
+    risk_text,
+    skipped_line,
+    summary_line,
+)
 
 if TYPE_CHECKING:
     from reviewer.report import Report
@@ -53,6 +60,8 @@ def annotation(finding: Finding) -> str:
 
 def format_github(report: Report, options: OutputOptions) -> str:
     lines = [annotation(f) for f in ordered(report)]
+    if report.risk is not None:
+        lines.append(command("notice", risk_text(report.risk), {"title": "reviewer: change risk"}))
     lines.extend(command("notice", note, {"title": "reviewer"}) for note in report.notes)
     lines.extend(line for line in (skipped_line(report), hidden_line(report)) if line)
     lines.append(summary_line(report))

@@ -10,6 +10,7 @@ from reviewer.formatters import OutputOptions, ordered, severity_counts
 
 if TYPE_CHECKING:
     from reviewer.report import Report
+    from reviewer.risk import ChangeRisk
 
 SCHEMA_VERSION = 1
 
@@ -24,7 +25,7 @@ def dumps(payload: Any) -> str:
 
 
 def json_payload(report: Report) -> dict[str, Any]:
-    return {
+    payload: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "tool": "reviewer",
         "description": report.description,
@@ -42,6 +43,31 @@ def json_payload(report: Report) -> dict[str, Any]:
             "fail_level": report.fail_level.label,
             "failed": report.failed,
         },
+    }
+    if report.risk is not None:
+        payload["summary"]["risk"] = risk_payload(report.risk)
+    return payload
+
+
+def risk_payload(risk: ChangeRisk) -> dict[str, Any]:
+    """`summary.risk`: the change's probability (a placeholder score when
+    `calibrated` is false), its highest-scored lines and the reasons."""
+    rank = risk.rank
+    return {
+        "probability": risk.probability,
+        "calibrated": risk.calibrated,
+        "scorer": risk.scorer,
+        "reasons": list(risk.reasons),
+        "lines": [
+            {
+                "path": line.path,
+                "line": line.line,
+                "score": line.score,
+                "reasons": list(line.reasons),
+            }
+            for line in risk.lines
+        ],
+        "rank": None if rank is None else {"above": rank.above, "of": rank.of},
     }
 
 

@@ -2,6 +2,10 @@
 
 rdjson columns count UTF-8 bytes; ours count characters, so they are
 converted where the text of the line is known.
+
+rdjson has no place for a run's properties (reviewdog refuses unknown
+fields), so the change's risk is one INFO diagnostic, `reviewer/change-risk`,
+on the line to look at first, naming the others.
 """
 
 from __future__ import annotations
@@ -12,9 +16,13 @@ from typing import TYPE_CHECKING, Any
 from reviewer.findings import Finding, Severity
 from reviewer.formatters import OutputOptions, ordered
 from reviewer.formatters.json import dumps
+from reviewer.risk import line_words, risk_words
 
 if TYPE_CHECKING:
     from reviewer.report import Report
+    from reviewer.risk import ChangeRisk
+
+RISK_CODE = "reviewer/change-risk"
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 
@@ -24,9 +32,25 @@ def format_rdjson(report: Report, options: OutputOptions) -> str:
 
 
 def rdjson_payload(report: Report) -> dict[str, Any]:
+    diagnostics = [diagnostic(f, report.sources.get(f.path)) for f in ordered(report)]
+    if report.risk is not None and report.risk.lines:
+        diagnostics.insert(0, _risk_diagnostic(report.risk))
+    return {"source": {"name": "reviewer"}, "diagnostics": diagnostics}
+
+
+def _risk_diagnostic(risk: ChangeRisk) -> dict[str, Any]:
+    first = risk.lines[0]
+    reasons = f": {'; '.join(risk.reasons)}" if risk.reasons else ""
+    look = "; ".join(line_words(line) for line in risk.lines)
     return {
+        "message": f"Change {risk_words(risk)}{reasons}. Look first at {look}",
+        "location": {
+            "path": first.path,
+            "range": {"start": {"line": first.line}, "end": {"line": first.line}},
+        },
+        "severity": "INFO",
         "source": {"name": "reviewer"},
-        "diagnostics": [diagnostic(f, report.sources.get(f.path)) for f in ordered(report)],
+        "code": {"value": RISK_CODE},
     }
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from reviewer import __version__
 from reviewer.findings import Finding, RuleInfo, Severity
 from reviewer.formatters import OutputOptions, ordered
-from reviewer.formatters.json import dumps
+from reviewer.formatters.json import dumps, risk_payload
 
 if TYPE_CHECKING:
     from reviewer.report import Report
@@ -48,6 +48,8 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "failed": report.failed,
         },
     }
+    if report.risk is not None:
+        run["properties"]["risk"] = risk_payload(report.risk)
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

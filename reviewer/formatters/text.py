@@ -21,14 +21,17 @@ from reviewer.findings import Finding, Severity
 from reviewer.formatters import (
     OutputOptions,
     hidden_line,
+    look_first,
     ordered,
     plural,
+    risk_line,
     skipped_line,
     summary_line,
 )
 
 if TYPE_CHECKING:
     from reviewer.report import Report
+    from reviewer.risk import ChangeRisk
 
 SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MAX_CODE_LINES = 6  # of one finding (and of one suggestion)
@@ -56,6 +59,8 @@ def format_text(report: Report, options: OutputOptions) -> str:
         legacy_windows=False,
         _environ={},  # the result depends on the options only
     )
+    if report.risk is not None:
+        _print_risk(console, report.risk)
     for path, group in groupby(ordered(report), key=lambda f: f.path):
         findings = list(group)
         console.print(_file_heading(path, len(findings)))
@@ -74,6 +79,20 @@ def format_text(report: Report, options: OutputOptions) -> str:
     assert isinstance(output, str)
     # Wrapping leaves the space it broke at; the end of a line needs none.
     return _TRAILING_SPACE.sub(r"\1", output)
+
+
+def _print_risk(console: Console, risk: ChangeRisk) -> None:
+    """The change's risk on one line, then up to LOOK_FIRST lines to read first."""
+    # One line each, however long (soft_wrap: the terminal folds it, rich does not).
+    console.print(Text(_printable(risk_line(risk)), style="bold"), soft_wrap=True)
+    lines = look_first(risk)
+    if lines:
+        console.print(Text("look first at:", style="bold"))
+        for line in lines:
+            console.print(Text("  " + _printable(line)), soft_wrap=True)
+    else:
+        console.print(Text("(no line ranking: the model scored no line)", style="dim"))
+    console.print()
 
 
 def _file_heading(path: str, count: int) -> Text:

@@ -12,6 +12,7 @@ from reviewer.errors import ReviewerError
 from reviewer.model.base import Backend
 
 if TYPE_CHECKING:  # numpy and the scorer load only when the model runs
+    from reviewer.risk import ChangeScorer
     from reviewer.scorer.tier import FlagCallback, Scorer, ScoringTier, UnitCallback
 
 NOT_INSTALLED = (
@@ -170,11 +171,23 @@ def _scorer(
         return None, [] if settings.head == "none" else [NO_HEAD]
     if mode is None and settings.head is None and not shipped_head_is_default(head_path):
         return None, [OFF_BY_DEFAULT]
-    head = load_head(head_path, location)
+    try:
+        head = load_head(head_path, location)
+        change = _change_scorer(mode)
+    except ReviewerError as error:  # a bad head or card: structural, said once
+        return None, [f"model: {error}; structural checks only"]
     explain_with = None
     if settings.explain:
         explain_with = build_backend(settings, model_path=model_path, required=False, root=root)
-    return scorer_for(settings, location, head, explain_with), []
+    scorer = scorer_for(settings, location, head, explain_with)
+    scorer.change = change
+    return scorer, []
+
+
+def _change_scorer(mode: bool | None) -> ChangeScorer | None:
+    from reviewer.risk.choose import change_scorer
+
+    return change_scorer(requested=mode is True)
 
 
 def _server_scorer(
@@ -202,9 +215,11 @@ def _server_scorer(
         return None, [OFF_BY_DEFAULT]
     client = OpenAIBackend(settings)
     try:
-        return build_server_scorer(settings, head_path, client), []
-    except ForwardError as error:
+        scorer = build_server_scorer(settings, head_path, client)
+        scorer.change = _change_scorer(mode)
+    except (ForwardError, ReviewerError) as error:
         return None, [f"model: {error}; structural checks only"]
+    return scorer, []
 
 
 NO_HEAD = (

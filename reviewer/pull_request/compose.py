@@ -3,7 +3,7 @@ review's summary body (which also carries whatever could not go inline)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from reviewer.pull_request.markers import (
     head_marker,
     resolved_marker,
 )
+from reviewer.risk import ChangeRisk, RiskLine, risk_words
 
 ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 MAX_BODY_CHARS = 60_000  # GitHub refuses a review body over 65,536 characters
@@ -31,6 +32,8 @@ class Summary:
     resolved_text: dict[str, str] = field(default_factory=dict)  # fingerprint -> description
     notes: Sequence[str] = ()
     already_posted: int = 0
+    risk: ChangeRisk | None = None  # the reviewed range's risk, when the model gave one
+    line_url: Callable[[str, int], str] | None = None  # a line's web page
 
 
 def comment_body(finding: Finding) -> str:
@@ -86,6 +89,8 @@ def _summary_body(summary: Summary, shown: int) -> str:
         + (f"; {summary.already_posted} already posted" if summary.already_posted else "")
         + ".",
     ]
+    if summary.risk is not None:
+        lines += _where_to_look(summary.risk, summary.line_url)
     listed = summary.not_inline[:shown]
     if listed:
         lines += ["", "| | finding | where | why not inline |", "|---|---|---|---|"]
@@ -117,6 +122,26 @@ def _summary_body(summary: Summary, shown: int) -> str:
         lines += ["", "</details>"]
     lines += ["", head_marker(summary.head_sha)]
     return "\n".join(lines)
+
+
+def _where_to_look(risk: ChangeRisk, line_url: Callable[[str, int], str] | None) -> list[str]:
+    """The "Where to look first" section: the risk, then the ranked lines
+    with links (a ranking to read in order, not findings)."""
+    reasons = f": {'; '.join(risk.reasons)}" if risk.reasons else ""
+    lines = ["", "#### Where to look first", "", f"Change {_cell(risk_words(risk))}{reasons}."]
+    if not risk.lines:
+        return [*lines, "", "No line ranking: the model scored no line of this change."]
+    lines.append("")
+    lines += [f"{n}. {_line_entry(line, line_url)}" for n, line in enumerate(risk.lines, 1)]
+    return lines
+
+
+def _line_entry(line: RiskLine, line_url: Callable[[str, int], str] | None) -> str:
+    where = f"`{line.path}:{line.line}`"
+    if line_url is not None:
+        where = f"[{where}]({line_url(line.path, line.line)})"
+    reasons = f": {_cell('; '.join(line.reasons))}" if line.reasons else ""
+    return f"{where} (score {line.score:.2f}){reasons}"
 
 
 def _plural(count: int, noun: str) -> str:

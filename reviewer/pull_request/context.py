@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from reviewer.errors import ReviewerError
 
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SERVER_URL = "https://github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
 
@@ -25,10 +27,16 @@ class PullRequest:
     head_sha: str
     base_ref: str
     from_fork: bool
+    server_url: str = DEFAULT_SERVER_URL  # GITHUB_SERVER_URL: where the web pages are
 
     @property
     def path(self) -> str:
         return f"/repos/{self.repository}/pulls/{self.number}"
+
+    def line_url(self, path: str, line: int) -> str:
+        """The web page of a line of the head commit."""
+        quoted = quote(path, safe="/")
+        return f"{self.server_url}/{self.repository}/blob/{self.head_sha}/{quoted}#L{line}"
 
 
 def read_pull_request(environ: Mapping[str, str] | None = None) -> PullRequest:
@@ -59,6 +67,7 @@ def read_pull_request(environ: Mapping[str, str] | None = None) -> PullRequest:
         head_sha=str(_required(pull, "head", "sha")),
         base_ref=str(_get(pull, "base", "ref") or ""),
         from_fork=bool(head_repo) and head_repo != repository,
+        server_url=(env.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/"),
     )
 
 

@@ -124,6 +124,14 @@ class Explainer:
         return Explained(" ".join(answer.message.split()), answer.category)
 
 
-def fallback_message(probability: float) -> str:
+def fallback_message(probability: float, reasons: tuple[str, ...] = ()) -> str:
     """What a flagged line says when no explanation could be written."""
-    return f"this line looks like a defect to the line scorer (p={probability:.2f}); check it"
+    text = f"this line looks like a defect to the line scorer (p={probability:.2f})"
+    return f"{text}: {'; '.join(reasons)}; check it" if reasons else f"{text}; check it"
+
+
+def with_reasons(sentence: str, reasons: tuple[str, ...]) -> str:
+    """The model's sentence, then what raised the line's score."""
+    if not reasons:
+        return sentence
+    return f"{sentence} (scored high for: {'; '.join(reasons)})"

@@ -1,6 +1,8 @@
 """The model tier as a producer of findings: score every changed line of
 each unit in one forward pass, flag a unit whose best line reaches the gate,
-and only then ask the model to explain that line."""
+and only then ask the model to explain that line. Its change-level step
+gives the change's risk: the change scorer's probability, and the
+highest-scored lines of the whole change with the reasons for each."""
 
 from __future__ import annotations
 
@@ -14,10 +16,21 @@ import numpy as np
 from reviewer.checks import run_checks
 from reviewer.findings import Finding, Severity
 from reviewer.model.base import BackendError
-from reviewer.scorer.explain import Explainer, fallback_message
+from reviewer.risk import (
+    LOOK_FIRST,
+    NO_CODE,
+    ChangeFacts,
+    ChangeRisk,
+    ChangeScorer,
+    RiskLine,
+    rank_among,
+)
+from reviewer.risk.defaults import line_severity
+from reviewer.scorer.explain import Explainer, fallback_message, with_reasons
 from reviewer.scorer.features import FeatureExtractor, scoring_input
 from reviewer.scorer.forward import ForwardError, UnitNotScored
 from reviewer.scorer.head import Head
+from reviewer.scorer.reasons import line_reasons
 from reviewer.syntax import ParsedFile, ReviewUnit, line_spans
 
 UnitCallback = Callable[[ReviewUnit], None]
@@ -35,6 +48,9 @@ class Scorer:
     head: Head
     threshold: float  # the gate on a unit's best calibrated line probability
     explainer: Explainer | None = None
+    # The change-level scorer; None: no risk is shown (the model is on by
+    # default but the change scorer's card has not earned a default yet).
+    change: ChangeScorer | None = None
 
     def changed_on_disk(self) -> bool:
         """The model file was replaced since it was loaded (the language
@@ -89,6 +105,9 @@ class ScoringTier:
         self.stop_reason: str | None = None
         self.failures: Counter[str] = Counter()
         self.invalid_explanations = 0
+        self.lines: list[RiskLine] = []  # every scored line, for the change's ranking
+        self.no_code = False
+        self.severity = line_severity(scorer.head.card)
 
     def review_file(self, parsed: ParsedFile, units: Sequence[ReviewUnit]) -> list[Finding]:
         units = [unit for unit in units if unit.changed_lines]
@@ -114,11 +133,32 @@ class ScoringTier:
                 findings.append(finding)
         return findings
 
+    def review_change(self, change: ChangeFacts) -> ChangeRisk | None:
+        """The change's risk (None when no change scorer is on, or when the
+        change adds no reviewable code: then a note says so)."""
+        scorer = self.scorer.change
+        if scorer is None:
+            return None
+        if change.lines_added == 0:
+            self.no_code = True
+            return None
+        scored = scorer.score(change)
+        ranked = sorted(self.lines, key=lambda line: (-line.score, line.path, line.line))
+        recent = tuple(scorer.score(other).probability for other in change.recent)
+        return ChangeRisk(
+            probability=round(scored.probability, 3),
+            lines=tuple(ranked[:LOOK_FIRST]),
+            reasons=scored.reasons,
+            calibrated=scorer.calibrated,
+            scorer=scorer.name,
+            rank=rank_among(scored.probability, recent),
+        )
+
     def close(self) -> None:
         self.scorer.close()
 
     def notes(self) -> list[str]:
-        notes = []
+        notes = [NO_CODE] if self.no_code else []
         invalid = self.invalid_explanations
         if invalid:
             notes.append(
@@ -160,13 +200,19 @@ class ScoringTier:
             return None
         self.stats.scored += 1
         probabilities = self.scorer.head.probabilities(features)
+        reasons = line_reasons(self.scorer.head, features)
+        self.lines.extend(
+            RiskLine(parsed.path, line, round(float(p), 3), why)
+            for line, p, why in zip(features.lines, probabilities, reasons, strict=True)
+        )
         best = int(np.argmax(probabilities))
         probability = float(probabilities[best])
         if probability < self.scorer.threshold:
             return None
         self.stats.flagged += 1
-        line = features.lines[best]
-        flagged = _finding(parsed, line, probability, fallback_message(probability), "bug")
+        line, why = features.lines[best], reasons[best]
+        message = fallback_message(probability, why)
+        flagged = _finding(parsed, line, probability, message, "bug", self.severity)
         if self.on_flag is not None:
             self.on_flag(flagged)
         explainer = self.scorer.explainer
@@ -181,11 +227,17 @@ class ScoringTier:
             self.invalid_explanations += 1
             return flagged
         self.stats.explained += 1
-        return _finding(parsed, line, probability, explained.message, explained.category)
+        message = with_reasons(explained.message, why)
+        return _finding(parsed, line, probability, message, explained.category, self.severity)
 
 
 def _finding(
-    parsed: ParsedFile, line: int, probability: float, message: str, category: str
+    parsed: ParsedFile,
+    line: int,
+    probability: float,
+    message: str,
+    category: str,
+    severity: Severity,
 ) -> Finding:
     text = parsed.lines[line - 1]
     return Finding(
@@ -194,7 +246,7 @@ def _finding(
         end_line=line,
         column=len(text) - len(text.lstrip()) + 1,
         end_column=len(text) + 1,
-        severity=Severity.WARNING,
+        severity=severity,
         rule_id=f"model/{category}",
         message=message,
         source="model",

@@ -85,3 +85,36 @@ async def test_a_flagged_line_is_published_at_once_then_explained(
     runs = [[r.kind for r in reports] for reports in client.progress_reports.values() if reports]
     assert runs, client.progress_reports
     assert all(kinds[0] == "begin" and kinds[-1] == "end" for kinds in runs), runs
+
+
+@pytest.mark.asyncio
+async def test_a_flagged_line_says_why_and_the_risk_is_logged(
+    client: LanguageClient, shop: Path, tmp_path: Path
+) -> None:
+    """The head reads a line's length alone: its reason is "a long line". The
+    head's card measures no gate precision, so the line is Information; the
+    change's risk goes to the log (window/logMessage), not a popup."""
+    head = tmp_path / "head.npz"
+    length_head(QWEN_05B_WIDTH, 0.0).save(head)
+    model = {"head": str(head), "enabled": "on", "explain": False}
+    await _start(client, shop.parent, {"debounce_ms": 0, "model": model})
+    await _open(client, shop, BUFFER)
+
+    def model_diagnostics() -> list[types.Diagnostic]:
+        found = client.diagnostics.get(shop.as_uri(), ())
+        return [d for d in found if str(d.code).startswith("model/")]
+
+    def risk_logs() -> list[str]:
+        return [m.message for m in client.log_messages if "Change risk" in m.message]
+
+    for _ in range(6000):  # the model takes seconds per unit on 2 cores
+        if model_diagnostics() and risk_logs():
+            break
+        await asyncio.sleep(0.05)
+    found = model_diagnostics()
+    assert [d.range.start.line + 1 for d in found] == [8], found  # `return x == None`
+    assert "a long line" in found[0].message, found[0].message
+    assert found[0].severity == types.DiagnosticSeverity.Information
+    logs = risk_logs()
+    assert len(logs) == 1 and "adds 4 lines of code" in logs[0], logs
+    assert "shop.py:8 (score " in logs[0], logs

@@ -129,7 +129,8 @@ def test_diff_with_the_model_flags_then_explains(
     model = [
         (f["line"], f["rule_id"], f["message"]) for f in out["findings"] if f["source"] == "model"
     ]
-    assert model == [(3, "model/security", "logs in as admin")]
+    # The sentence, then what raised the line's score (the head reads its length).
+    assert model == [(3, "model/security", "logs in as admin (scored high for: a long line)")]
     assert len(fake.requests) == 1
     # The head's p for the line is under 0.5: the old 0.8 threshold would have hidden it.
     assert [f["confidence"] < 0.5 for f in out["findings"] if f["source"] == "model"] == [True]

@@ -58,7 +58,9 @@ def test_only_a_unit_over_the_gate_is_flagged_and_explained(forward: Any, tmp_pa
     answer = '{"line": 2, "category": "bug", "message": "squares are summed, not values"}'
     backend = FakeBackend([answer])
     findings, announced, tier = run(forward, tmp_path, 0.3, backend)
-    assert [(f.line, f.message) for f in findings] == [(6, "squares are summed, not values")]
+    # The sentence, then the reason: the head reads the line's length alone.
+    explained = "squares are summed, not values (scored high for: a long line)"
+    assert [(f.line, f.message) for f in findings] == [(6, explained)]
     assert len(backend.requests) == 1  # the short unit was never explained
     assert "Flagged line: 2" in backend.requests[0].messages[-1]["content"]
     assert [f.line for f in announced] == [6]  # announced before the explanation
