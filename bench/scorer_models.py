@@ -230,9 +230,9 @@ first {args.train} units of shared/data/train.jsonl after bench/scorer_dev.py's
 seeded shuffle (`--train {args.train}`), the {len(train[sources[0].name].units)}
 that every model has states for. Dev: of a seeded sample of {args.dev} units of
 shared/data/dev.jsonl (`--dev {args.dev}`), the {len(first.units)} that every
-model has states for ({buggy} buggy, {len(first.units) - buggy} clean). Every row scores the same units; chance is
-a random candidate line on those lines. Intervals: {BOOTSTRAP} bootstrap
-resamples of dev units.
+model has states for ({buggy} buggy, {len(first.units) - buggy} clean).
+Every row scores the same units; chance is a random candidate line on those
+lines. Intervals: {BOOTSTRAP} bootstrap resamples of dev units.
 
 {markdown_table(HEADER, rows)}
 
