@@ -135,6 +135,7 @@ def check_case(case: Case, root: Path, *, formats: tuple[str, ...] = FORMATS) ->
     except Exception as error:  # the library itself must not crash either
         problems.append(Problem("crash", f"change set / units: {type(error).__name__}: {error}"))
     if report is not None:
+        problems += planted_problems(case, report)
         allowed = added_lines_by_git(case, root)
         for finding in report["findings"]:
             # The filter keeps a finding whose span touches an added line
@@ -149,6 +150,16 @@ def check_case(case: Case, root: Path, *, formats: tuple[str, ...] = FORMATS) ->
                     )
                 )
     return problems
+
+
+def planted_problems(case: Case, report: dict[str, Any]) -> list[Problem]:
+    """Each defect planted in the change is reported, on its line."""
+    found = {(f["path"], f["rule_id"], f["line"]) for f in report["findings"]}
+    return [
+        Problem("missed", f"planted {rule} at {path}:{line} not reported")
+        for path, rule, line in case.planted
+        if (path, rule, line) not in found
+    ]
 
 
 def _exit_problems(run: Run, name: str) -> list[Problem]:
