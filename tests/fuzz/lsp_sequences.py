@@ -165,7 +165,7 @@ class Session:
                 "textDocument/didChange",
                 {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes},
             )
-        problems = self._compare(file, uri, version, text)
+        problems = self.compare(file, uri, version, text)
         self.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         if committed:
             git(self.root, "checkout", "-q", "--", file.name)
@@ -173,7 +173,10 @@ class Session:
             file.unlink(missing_ok=True)
         return problems
 
-    def _compare(self, file: Path, uri: str, version: int, text: str) -> list[Problem]:
+    def compare(self, file: Path, uri: str, version: int, text: str) -> list[Problem]:
+        """The server's diagnostics for `version` of the buffer against a
+        fresh `reviewer diff` of `text` written to `file`."""
+
         def current(message: dict[str, Any]) -> bool:
             params = message.get("params") or {}
             return (

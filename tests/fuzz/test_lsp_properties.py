@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -113,21 +114,57 @@ def test_bad_input_never_kills_the_server(session: Session) -> None:
     ]:
         session.server.notify(method, params)
         assert session.alive(), method
+    # After all that, the document still follows its edits: a whole-document
+    # change gets the diagnostics a fresh review of that text gets.
+    final = "def f(a):\n    return a == None\n\nif b is 'x':\n    pass\n"
+    version = len(bad_changes) + 2
+    _notify_change(session, uri, version, [{"text": final}])
+    assert session.compare(root / "bad.py", uri, version, final) == []
+    served = session.server.latest[uri]["params"]["diagnostics"]
+    assert sorted(d["code"] for d in served) == ["py-is-literal", "py-none-equality"]
+    # A document never opened shows no diagnostics (at most the empty list
+    # its didClose publishes).
+    never = session.server.latest.get(never_opened)
+    assert never is None or never["params"]["diagnostics"] == [], never
     session.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+
+def _logged(message: dict[str, Any], text: str) -> bool:
+    params = message.get("params") or {}
+    return message.get("method") == "window/logMessage" and text in str(params.get("message"))
 
 
 def test_a_five_megabyte_file_and_binary_content(session: Session) -> None:
     big = "def f(a):\n    return a == None\n" * 170_000  # ~5 MB
     uri = _open(session, session.root / "big.py", big)
     _notify_change(session, uri, 2, [{"range": _range((3, 0), (3, 0)), "text": "x = 1\n"}])
-    assert session.alive()
+    # Set aside as `reviewer diff` sets it aside: said once, no diagnostics.
+    session.server.wait(lambda m: _logged(m, "big.py is over max_file_bytes"), timeout=120)
+    assert session.compare(session.root / "big.py", uri, 2, apply_all(big, 3, "x = 1\n")) == []
+    assert session.server.latest[uri]["params"]["diagnostics"] == []
     binary = "".join(chr(c) for c in range(0, 0x3000, 7)) + "\0" * 100
     other = _open(session, session.root / "blob.py", binary)
-    _notify_change(session, other, 2, [{"range": _range((0, 3), (0, 9)), "text": "\0\0"}])
-    assert session.alive()
+    change = {"range": _range((0, 3), (0, 9)), "text": "\0\0"}
+    _notify_change(session, other, 2, [change])
+    assert session.compare(session.root / "blob.py", other, 2, apply(binary, change)) == []
     for closing in (uri, other):
         session.server.notify("textDocument/didClose", {"textDocument": {"uri": closing}})
+    # Closing clears what the editor shows.
+    cleared = session.server.wait(
+        lambda m: (
+            m.get("method") == "textDocument/publishDiagnostics"
+            and (m.get("params") or {}).get("uri") == other
+            and not m["params"]["diagnostics"]
+        ),
+        timeout=60,
+    )
+    assert cleared["params"]["diagnostics"] == []
     assert session.alive()
+
+
+def apply_all(text: str, line: int, inserted: str) -> str:
+    """`text` with `inserted` at the start of 0-based `line`."""
+    return apply(text, {"range": _range((line, 0), (line, 0)), "text": inserted})
 
 
 def test_open_close_save_races(session: Session) -> None:

@@ -6,7 +6,6 @@ again with the model's sentence."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from tests.scorer.heads import QWEN_05B_WIDTH, length_head
 
 pytestmark = [
     pytest.mark.model,
-    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="no llama-cpp-python"),
+    pytest.mark.needs_llama,  # skipped (or failed: REVIEWER_REQUIRE_MODEL=1) without it
 ]
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "reviewer", "lsp"])
 

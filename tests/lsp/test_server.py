@@ -177,8 +177,13 @@ async def test_bad_input_never_kills_the_server(client: LanguageClient, shop: Pa
             content_changes=[types.TextDocumentContentChangeWholeDocument(text="x")],
         )
     )
-    after = await _change(client, shop, 2, (500, 3), (900, 0), "\x00\x01 binary junk (\n")
-    assert isinstance(after, list)
+    junk = "\x00\x01 binary junk\nok = v == None\n"
+    after = await _change(client, shop, 2, (500, 3), (900, 0), junk)
+    # A position past the end means the end: the junk is appended after
+    # line 8, and its second line's defect is found beside line 8's.
+    assert _lines(after) == [(8, "py-none-equality"), (10, "py-none-equality")]
+    # The edit for a document never opened published nothing for it.
+    assert list(client.diagnostics.get("file:///nowhere.py", [])) == []
     # Still serving: a fresh document gets its diagnostics.
     other = shop.parent / "other.py"
     assert _lines(await _open(client, other, "def g(v):\n    return v is 'a'\n")) == [

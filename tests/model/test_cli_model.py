@@ -98,8 +98,14 @@ def test_diff_no_model_builds_nothing(
     changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(factory, "build_backend", lambda *a, **k: pytest.fail("built"))
-    main(["diff", "--no-model", "--format", "json"])
-    assert "model" not in json.dumps(json.loads(capsys.readouterr().out).get("notes", []))
+    assert main(["diff", "--no-model", "--format", "json"]) == 1  # the credential is an error
+    report = json.loads(capsys.readouterr().out)
+    assert "notes" not in report  # notes live under summary
+    notes = report["summary"]["notes"]
+    assert isinstance(notes, list)
+    assert [n for n in notes if "model" in n] == []
+    # The structural tier did run: the planted credential is found.
+    assert [f["rule_id"] for f in report["findings"]] == ["py-hardcoded-credential"]
 
 
 @pytest.mark.model

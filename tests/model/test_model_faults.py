@@ -24,6 +24,7 @@ from reviewer.model import resolve
 from reviewer.model.cache import AnswerCache, CachedAnswer
 from reviewer.model.resolve import ModelCacheError, ModelIntegrityError, ModelSpec, resolve_model
 from tests.conftest import GitRepo
+from tests.model_missing import require_modules
 
 PART_SIZE = 256 * 1024
 PACKAGES = tuple(f"reviewer_fake_part{n}" for n in range(1, 4))
@@ -212,8 +213,9 @@ def test_a_damaged_default_model_degrades_the_run_to_structural_with_one_notice(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed: the model tier is never tried")
+    require_modules(
+        "llama_cpp", reason="llama-cpp-python is not installed: the tier is never tried"
+    )
     site, spec = chunk_packages
     _part(site, 3).write_bytes(b"cut")
     monkeypatch.setattr(resolve, "PART_PACKAGES", spec.packages)

@@ -4,7 +4,6 @@ model with its tokenizer for the pipeline's end-to-end test."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,14 +11,14 @@ import pytest
 
 from reviewer.model.resolve import ModelLocation
 from tests.model.conftest import MISSING_RUNTIME, model_cache_dir, model_default
+from tests.model_missing import require_modules
 
 __all__ = ["model_cache_dir", "model_default"]
 
 
 @pytest.fixture(scope="session")
 def forward(model_default: ModelLocation) -> Iterator[object]:
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip(MISSING_RUNTIME)
+    require_modules("llama_cpp", reason=MISSING_RUNTIME)
     from reviewer.scorer.forward import ForwardModel
 
     model = ForwardModel(model_default.path, context=1024, threads=2)
@@ -30,9 +29,7 @@ def forward(model_default: ModelLocation) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def tiny_model(model_default: ModelLocation, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random qwen2 GGUF with the default model's tokenizer (written once)."""
-    missing = [name for name in ("gguf", "llama_cpp") if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.skip(f"needs the test extra: {', '.join(missing)} not installed")
+    require_modules("gguf", "llama_cpp")
     from tests.tiny_model import write_tiny_model
 
     return write_tiny_model(model_default.path, tmp_path_factory.mktemp("tiny") / "tiny.gguf")

@@ -5,17 +5,15 @@ environment where the LoRA training packages were never installed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reviewer.model.resolve import ModelLocation
 from tests.hidden_modules import hiding
+from tests.model_missing import require_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,9 +59,7 @@ WITHOUT_TORCH = hiding("torch", "transformers", "peft") + _CHILD
 def test_the_tiny_model_is_written_and_run_without_torch(
     model_default: ModelLocation, tmp_path: Path
 ) -> None:
-    missing = [name for name in ("gguf", "llama_cpp") if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.skip(f"needs the test extra: {', '.join(missing)} not installed")
+    require_modules("gguf", "llama_cpp")
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "lsp")])}
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_TORCH, str(model_default.path), str(tmp_path / "t.gguf")],

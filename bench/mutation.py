@@ -1,0 +1,247 @@
+"""Mutation testing of the smallest core modules with cosmic-ray: how many
+mutants of each module a fast selection of the tests kills
+(bench/results/mutation.md).
+
+The committed tree (git archive HEAD) is copied into a work folder and
+mutated there, one mutant at a time, so the checkout is never touched. Each
+module has its own test selection (SELECTIONS): the tests that exercise it,
+run with -x so that a killed mutant costs one failing test.
+
+    pip install -e '.[mutation]'
+    nice -n 15 python bench/mutation.py [--modules findings,suppress] [--work DIR]
+    python bench/mutation.py --report-only --work DIR   # page from a finished run
+
+A run is resumable: cosmic-ray keeps each module's session (sqlite) in the
+work folder and `exec` runs only the mutants still pending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import REPO_ROOT, WORK_DIR
+from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
+
+# module -> the tests that exercise it (a fast selection, not the suite)
+SELECTIONS = {
+    "findings": "tests/test_findings.py tests/test_engine.py tests/test_suppress.py "
+    "tests/formatters/test_formatters.py",
+    "baseline": "tests/test_baseline.py tests/test_engine.py tests/test_cli.py -k baseline",
+    "suppress": "tests/test_suppress.py tests/test_engine.py",
+    "filter": "tests/test_engine.py tests/test_config.py",
+    "linediff": "tests/test_linediff.py",
+}
+GOAL = 0.85
+
+# Surviving mutants judged equivalent (no test can tell them apart from the
+# original): (module, line, operator) -> why.
+_ORDER_ONLY = (
+    "equivalent: a Severity is used by its order and its name only (comparisons with "
+    "fail_level and min_severity, the label in every output); no output or stored file "
+    "holds its number, and 0 < 2 < 3 and 1 < 2 < 4 keep the order"
+)
+_CACHE = (
+    "equivalent: the size or the presence of the cache of a pure function changes its "
+    "speed, never its result"
+)
+_ANNOTATION = "equivalent: an annotation, never evaluated (`from __future__ import annotations`)"
+EQUIVALENT: dict[tuple[str, int, str], str] = {
+    ("findings", 14, "core/NumberReplacer"): _ORDER_ONLY,
+    ("findings", 16, "core/NumberReplacer"): _ORDER_ONLY,
+    ("findings", 90, "core/NumberReplacer"): _CACHE,
+    ("findings", 90, "core/RemoveDecorator"): _CACHE,
+    ("findings", 96, "core/NumberReplacer"): _CACHE,
+    ("findings", 96, "core/RemoveDecorator"): _CACHE,
+    ("baseline", 15, "core/AddNot"): (
+        "equivalent: Config is then imported at run time as well as for the type checker; "
+        "no import cycle results (tests/test_imports.py), so nothing observable changes"
+    ),
+    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_BitXor"): _ANNOTATION,
+    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_Div"): _ANNOTATION,
+    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_FloorDiv"): _ANNOTATION,
+    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_Mul"): _ANNOTATION,
+}
+
+
+def config(work: Path, module: str) -> str:
+    source = work / "src"
+    command = (
+        f"env PYTHONPATH={source}:{source}/lsp {sys.executable} -m pytest -x -q "
+        f"-p no:cacheprovider {SELECTIONS[module]}"
+    )
+    return f"""[cosmic-ray]
+module-path = "reviewer/{module}.py"
+timeout = 120.0
+excluded-modules = []
+test-command = "{command}"
+
+[cosmic-ray.distributor]
+name = "local"
+"""
+
+
+def prepare(work: Path, modules: list[str]) -> None:
+    source = work / "src"
+    if not source.is_dir():
+        source.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "HEAD"], cwd=REPO_ROOT, check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive.stdout, check=True)
+    for module in modules:
+        (work / f"{module}.toml").write_text(config(work, module), encoding="utf-8")
+
+
+def run(work: Path, module: str) -> None:
+    tool = str(Path(sys.executable).with_name("cosmic-ray"))
+    session = work / f"{module}.sqlite"
+    toml = work / f"{module}.toml"
+    if not session.exists():
+        subprocess.run([tool, "init", str(toml), str(session)], cwd=work / "src", check=True)
+    subprocess.run([tool, "exec", str(toml), str(session)], cwd=work / "src", check=True)
+
+
+@dataclass
+class Tally:
+    module: str
+    total: int = 0
+    killed: int = 0
+    incompetent: int = 0
+    survivors: list[tuple[int, str, str]] | None = None  # line, operator, diff
+
+    @property
+    def done(self) -> int:
+        return self.killed + self.incompetent + len(self.survivors or [])
+
+
+def tally(work: Path, module: str) -> Tally:
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome
+
+    result = Tally(module, survivors=[])
+    with use_db(str(work / f"{module}.sqlite"), WorkDB.Mode.open) as db:
+        result.total = db.num_work_items
+        for item, outcome in db.completed_work_items:
+            spec = item.mutations[0]
+            if outcome.test_outcome == TestOutcome.SURVIVED:
+                diff = "\n".join(
+                    line
+                    for line in (outcome.diff or "").splitlines()
+                    if line[:1] in "+-" and not line.startswith(("+++", "---"))
+                )
+                assert result.survivors is not None
+                result.survivors.append((spec.start_pos[0], spec.operator_name, diff))
+            elif outcome.test_outcome == TestOutcome.INCOMPETENT:
+                result.incompetent += 1
+            else:
+                result.killed += 1
+    assert result.survivors is not None
+    result.survivors.sort()
+    return result
+
+
+def page(tallies: list[Tally], missing: dict[str, str]) -> str:
+    rows = []
+    for t in tallies:
+        survived = len(t.survivors or [])
+        equivalent = sum(
+            1 for line, op, _ in t.survivors or [] if (t.module, line, op) in EQUIVALENT
+        )
+        killed = t.killed + t.incompetent
+        score = killed / t.done if t.done else 0.0
+        # Equivalent mutants cannot be killed: the score over the others.
+        adjusted = killed / (t.done - equivalent) if t.done - equivalent else 0.0
+        verdict = "met" if adjusted >= GOAL and t.done == t.total else "**not met**"
+        if t.done < t.total:
+            verdict = f"**not reached** ({t.total - t.done} mutants not run)"
+        rows.append(
+            [
+                f"`reviewer/{t.module}.py`",
+                str(t.total),
+                str(t.done),
+                f"{killed} ({t.incompetent} of them incompetent)",
+                str(survived),
+                str(equivalent),
+                f"{100 * score:.1f}%",
+                f"{100 * adjusted:.1f}%",
+                verdict,
+            ]
+        )
+    header = [
+        "module",
+        "mutants",
+        "run",
+        "killed",
+        "survived",
+        "of them equivalent",
+        "score (killed / run)",
+        "score without equivalent",
+        f"goal >= {100 * GOAL:.0f}%",
+    ]
+    parts = [
+        "# Mutation testing of the smallest core modules (cosmic-ray)",
+        "",
+        machine_facts({"cosmic-ray": _version()}),
+        "",
+        "Each module is mutated alone in a copy of the committed tree, one mutant at "
+        "a time, and its test selection (below) runs with `-x`. Killed: a test failed "
+        "(incompetent: the mutant did not even import, counted as killed, as cosmic-ray "
+        "does). Survived: every selected test passed.",
+        "",
+        markdown_table(header, rows),
+        "",
+        "Test selections:",
+        "",
+        *[f"- `{m}`: `{SELECTIONS[m]}`" for m in SELECTIONS if any(t.module == m for t in tallies)],
+    ]
+    if missing:
+        parts += ["", "Not measured:", ""]
+        parts += [f"- `reviewer/{m}.py`: {why}" for m, why in missing.items()]
+    for t in tallies:
+        if not t.survivors:
+            continue
+        parts += ["", f"## Surviving mutants of `reviewer/{t.module}.py`", ""]
+        for line, op, diff in t.survivors:
+            why = EQUIVALENT.get((t.module, line, op), "**not explained: a test to add**")
+            parts += [f"- line {line}, `{op}`: {why}", "", "  ```diff"]
+            parts += [f"  {d}" for d in diff.splitlines()] + ["  ```", ""]
+    parts += ["", "Reproduce: `nice -n 15 python bench/mutation.py` (resumable)."]
+    return "\n".join(parts)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("cosmic-ray")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modules", default=",".join(SELECTIONS))
+    parser.add_argument("--work", type=Path, default=WORK_DIR / "mutation")
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--not-measured",
+        action="append",
+        default=[],
+        metavar="MODULE=WHY",
+        help="a module left out of the page's table, and why",
+    )
+    args = parser.parse_args()
+    modules = [m for m in args.modules.split(",") if m]
+    if not args.report_only:
+        prepare(args.work, modules)
+        for module in modules:
+            run(args.work, module)
+    tallies = [tally(args.work, m) for m in modules if (args.work / f"{m}.sqlite").exists()]
+    missing = dict(item.split("=", 1) for item in args.not_measured)
+    write_result(RESULTS_DIR / "mutation.md", page(tallies, missing))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
