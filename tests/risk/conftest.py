@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer import trust
 from tests.conftest import GitRepo
 from tests.model.conftest import model_cache_dir, model_default
 
@@ -43,9 +44,11 @@ def with_history(repo: GitRepo, commits: int = 4) -> None:
 
 def model_config(repo: GitRepo, model: Path, extra: str = "") -> None:
     """The real default model, no sentences (they cost a generation each);
-    `extra` lines go into the [model] table."""
+    `extra` lines go into the [model] table. The repository names the model
+    file, so its user trusts it (SECURITY.md)."""
     repo.write(".reviewer.toml", f'[model]\npath = "{model}"\nexplain = false\n{extra}')
     repo.commit("config")
+    trust.trust(repo.path)
 
 
 @pytest.fixture
