@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from reviewer.dataset.heuristics import is_fix_message, language_of
+from reviewer.errors import GitError
 from reviewer.git import FileStat, History
 
 FEATURES = ("ns", "nd", "nf", "entropy", "la", "ld", "lt", "fix",
@@ -34,13 +35,34 @@ class Change:
     files: tuple[FileStat, ...]  # mined source files only (dataset.heuristics.language_of)
 
 
-def read_changes(history: History, rev: str = "HEAD", *extra: str) -> list[Change]:
+def read_changes(history: History, rev: str = "HEAD") -> list[Change]:
     """The first-parent changes up to `rev` (inclusive), oldest first."""
-    output = history.run(
-        "log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--numstat",
-        "--reverse", _FORMAT, *extra, rev, "--",
-    )  # fmt: skip
+    return log_changes(history, "--first-parent", "--diff-merges=first-parent", rev)
+
+
+def log_changes(history: History, *args: str) -> list[Change]:
+    """`git log ARGS` with numstat, oldest first. A snapshot missing some
+    blobs stops `log --numstat`; then each commit is asked alone, and those
+    whose blobs are missing are left out."""
+    try:
+        output = history.run("log", "--no-renames", "--numstat", "--reverse", _FORMAT, *args, "--")
+    except GitError:
+        return list(_one_by_one(history, history.run("log", "--reverse", _FORMAT, *args, "--")))
     return list(parse_log(output))
+
+
+def _one_by_one(history: History, output: str) -> Iterator[Change]:
+    for chunk in output.split("\x1e")[1:]:
+        head, _, _ = chunk.rpartition("\x1f")
+        parents = head.split("\x1f")[1].split()
+        try:
+            stats = history.run(
+                "diff-tree", "--numstat", "--no-renames", "-r", "--root",
+                *(parents[:1] or []), head.split("\x1f")[0],
+            )  # fmt: skip
+        except GitError:
+            continue
+        yield from parse_log(f"\x1e{head}\x1f{stats}")
 
 
 def parse_log(output: str) -> Iterator[Change]:

@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import asdict
 
-from reviewer.errors import EXIT_OK, ReviewerError
+from reviewer.errors import EXIT_OK, GitError, ReviewerError
 
 
 def run_szz(args: argparse.Namespace) -> int:
@@ -31,9 +31,13 @@ def run_szz(args: argparse.Namespace) -> int:
         if license is None or not is_permissive(license):
             raise ReviewerError(f"{path}: licence {license or 'unknown'} is not permissive")
         started = time.monotonic()
-        records, stats = mine_changes(
-            history, name, license, options, lambda text: print(text, file=sys.stderr)
-        )
+        try:
+            records, stats = mine_changes(
+                history, name, license, options, lambda text: print(text, file=sys.stderr)
+            )
+        except GitError as error:  # one broken snapshot does not stop the others
+            print(f"reviewer: {name}: skipped: {error}", file=sys.stderr)
+            continue
         stats.extra["seconds"] = round(time.monotonic() - started, 1)
         # The stats first: the records' file marks the repository done.
         stats_file = target.with_suffix(".stats.json")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from reviewer.errors import GitError
 from reviewer.git import History
 from reviewer.history import Change, kamei_features, read_changes
 from reviewer.jit.record import JitRecord, read_diff
@@ -40,6 +41,7 @@ class MineStats:
     buggy: int = 0
     clean: int = 0
     fixes: int = 0
+    unreadable: int = 0
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -95,7 +97,11 @@ def _record(
         stats.too_recent += 1
         return None
     parent = change.parents[0] if change.parents else None
-    diffs = read_diff(history, parent, change.sha, [f.path for f in files])
+    try:
+        diffs = read_diff(history, parent, change.sha, [f.path for f in files])
+    except GitError:
+        stats.unreadable += 1  # a blob missing from the snapshot
+        return None
     if found is not None:
         blamed = found.lines
         diffs = [

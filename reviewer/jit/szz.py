@@ -19,10 +19,9 @@ from reviewer.dataset.heuristics import is_comment_or_blank, is_fix_message
 from reviewer.diff import Hunk, parse_hunk_headers
 from reviewer.errors import GitError
 from reviewer.git import History
-from reviewer.history import Change, parse_log
+from reviewer.history import Change, log_changes
 from reviewer.languages import comment_tokens
 
-_FORMAT = "--format=%x1e%H%x1f%P%x1f%aE%x1f%at%x1f%B%x1f"
 _BLAME_HEADER = re.compile(r"^([0-9a-f]{40}) (\d+) (\d+)(?: \d+)?$")
 
 
@@ -45,9 +44,8 @@ class Blamed:
 def fix_commits(history: History, options: SzzOptions) -> list[Change]:
     """Non-merge commits of any branch behind HEAD with a fix message and
     a small source diff, oldest first."""
-    output = history.run("log", "--no-merges", "--no-renames", "--numstat", "--reverse", _FORMAT)
     fixes = []
-    for change in parse_log(output):
+    for change in log_changes(history, "--no-merges"):
         if not change.files or len(change.files) > options.max_fix_files:
             continue
         if any(f.added is None for f in change.files):
@@ -66,7 +64,12 @@ def blame_fix(history: History, fix: Change) -> Iterator[Blamed]:
         if old is None:
             continue  # the fix created the file: nothing to blame
         old_lines = old.split("\n")
-        patch = history.run("diff", "-U0", "-w", "--no-renames", parent, fix.sha, "--", stat.path)
+        try:
+            patch = history.run(
+                "diff", "-U0", "-w", "--no-renames", parent, fix.sha, "--", stat.path
+            )
+        except GitError:
+            continue  # a blob missing from the snapshot
         comments = comment_tokens(stat.path)
         wanted = sorted(
             n

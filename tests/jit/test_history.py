@@ -73,3 +73,19 @@ def test_a_merge_is_one_change(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -
     changes = read_changes(History(repo.path))
     assert [c.message for c in changes] == ["Start", "Merge topic"]
     assert changes[1].files[0].added == 2
+
+
+def test_a_snapshot_missing_a_blob_loses_only_that_change(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("a.py", "a = 1\n")
+    commit_as(repo, monkeypatch, "alice", "2020-01-01T00:00:00+00:00", "Start")
+    repo.write("big.py", "big = 1\n")
+    lost = commit_as(repo, monkeypatch, "bob", "2020-01-02T00:00:00+00:00", "Add big")
+    repo.write("a.py", "a = 2\n")
+    commit_as(repo, monkeypatch, "alice", "2020-01-03T00:00:00+00:00", "Change a")
+    blob = repo.git("rev-parse", f"{lost}:big.py").strip()
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    changes = read_changes(History(repo.path))
+    assert [c.message for c in changes] == ["Start", "Change a"]
+    assert changes[1].files[0].added == 1
