@@ -2,8 +2,8 @@
 
 For each fix commit (dataset.heuristics' fix-message rules, any branch), the
 lines it removed or modified in its parent are blamed there (`git blame -w
--M -C --first-parent`); for a pure insertion, the lines around it. Blank and
-comment-only lines never count, and neither do whitespace-only edits (the
+-M -C --first-parent`); for a fix that only inserts code, the lines around
+its insertions. Blank and comment-only lines never count, and neither do whitespace-only edits (the
 fix's diff is read with `-w`). `--first-parent` gives each line to the
 first-parent change that brought it to the main line (a merge, for a pull
 request merged with a merge commit): that is the change a review saw."""
@@ -27,8 +27,10 @@ _BLAME_HEADER = re.compile(r"^([0-9a-f]{40}) (\d+) (\d+)(?: \d+)?$")
 
 @dataclass(frozen=True)
 class SzzOptions:
-    max_fix_files: int = 10  # source files a fix may touch
-    max_fix_lines: int = 200  # source lines it may add + delete
+    # Large fixes are rewrites or features more often than repairs: their
+    # blamed lines are mostly noise (hand check, docs/data/jit.md).
+    max_fix_files: int = 5  # source files a fix may touch
+    max_fix_lines: int = 100  # source lines it may add + delete
 
 
 @dataclass(frozen=True)
@@ -57,49 +59,59 @@ def fix_commits(history: History, options: SzzOptions) -> list[Change]:
 
 
 def blame_fix(history: History, fix: Change) -> Iterator[Blamed]:
-    """The lines `fix` repaired, each with the change that introduced it."""
+    """The lines `fix` repaired, each with the change that introduced it.
+    The lines around an insertion count only when the fix removed or
+    modified no code line at all: otherwise they are mere neighbours."""
     parent = fix.parents[0]
+    removed: dict[str, list[int]] = {}
+    around: dict[str, list[int]] = {}
     for stat in fix.files:
         old = history.text(parent, stat.path)
         if old is None:
             continue  # the fix created the file: nothing to blame
-        old_lines = old.split("\n")
         try:
             patch = history.run(
                 "diff", "-U0", "-w", "--no-renames", parent, fix.sha, "--", stat.path
             )
         except GitError:
             continue  # a blob missing from the snapshot
-        comments = comment_tokens(stat.path)
-        wanted = sorted(
-            n
-            for n in repaired_lines(parse_hunk_headers(patch), len(old_lines))
-            if not is_comment_or_blank(old_lines[n - 1], comments)
+        old_lines, comments = old.split("\n"), comment_tokens(stat.path)
+        changed, inserted = repaired_lines(parse_hunk_headers(patch), len(old_lines))
+        removed[stat.path], around[stat.path] = (
+            sorted(n for n in lines if not is_comment_or_blank(old_lines[n - 1], comments))
+            for lines in (changed, inserted)
         )
-        if not wanted:
-            continue
-        ranges = [arg for start, end in _ranges(wanted) for arg in ("-L", f"{start},{end}")]
-        try:
-            porcelain = history.run(
-                "blame", "-w", "-M", "-C", "--first-parent", "--porcelain", *ranges, parent,
-                "--", stat.path,
-            )  # fmt: skip
-        except GitError:
-            continue
-        for sha, path, line in parse_porcelain(porcelain, stat.path):
-            yield Blamed(sha, path, line, fix.sha)
+    wanted = removed if any(removed.values()) else around
+    for path, lines in wanted.items():
+        if lines:
+            yield from _blame(history, fix, path, lines)
 
 
-def repaired_lines(hunks: tuple[Hunk, ...], old_count: int) -> set[int]:
-    """Old-side lines a diff removed or modified; for a pure insertion,
-    the line before it and the line after it."""
-    found: set[int] = set()
+def _blame(history: History, fix: Change, path: str, lines: list[int]) -> Iterator[Blamed]:
+    ranges = [arg for start, end in _ranges(lines) for arg in ("-L", f"{start},{end}")]
+    try:
+        porcelain = history.run(
+            "blame", "-w", "-M", "-C", "--first-parent", "--porcelain", *ranges, fix.parents[0],
+            "--", path,
+        )  # fmt: skip
+    except GitError:
+        return
+    for sha, blamed_path, line in parse_porcelain(porcelain, path):
+        yield Blamed(sha, blamed_path, line, fix.sha)
+
+
+def repaired_lines(hunks: tuple[Hunk, ...], old_count: int) -> tuple[set[int], set[int]]:
+    """Old-side lines a diff removed or modified, and the lines just before
+    and after each of its pure insertions."""
+    changed: set[int] = set()
+    around: set[int] = set()
     for hunk in hunks:
         if hunk.old_count:
-            found.update(range(hunk.old_start, hunk.old_start + hunk.old_count))
+            changed.update(range(hunk.old_start, hunk.old_start + hunk.old_count))
         else:  # inserted after old line old_start
-            found.update({hunk.old_start, hunk.old_start + 1})
-    return {n for n in found if 1 <= n <= old_count}
+            around.update({hunk.old_start, hunk.old_start + 1})
+    valid = range(1, old_count + 1)
+    return {n for n in changed if n in valid}, {n for n in around if n in valid}
 
 
 def parse_porcelain(text: str, default_path: str) -> Iterator[tuple[str, str, int]]:

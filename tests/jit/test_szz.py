@@ -83,6 +83,21 @@ def test_a_pure_insertion_blames_the_lines_around_it(
     assert dict(found[bug].lines) == {"guard.py": {1, 2}}
 
 
+def test_insertion_neighbours_do_not_count_when_the_fix_modified_code(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("two.py", "def f(x):\n    y = x * 2\n    return y\n")
+    first = commit_as(repo, monkeypatch, "bob", "2019-01-01T00:00:00+00:00", "Add f")
+    repo.write("two.py", "def f(x):\n    y = x * 2\n    return y\n\n\nLIMIT = 3\n")
+    commit_as(repo, monkeypatch, "carol", "2019-02-01T00:00:00+00:00", "Add limit")
+    repo.write("two.py", "def f(x):\n    y = x * 3\n    log(y)\n    return y\n\n\nLIMIT = 3\n")
+    commit_as(repo, monkeypatch, "alice", "2020-01-01T00:00:00+00:00", "Fix wrong factor")
+    found = szz(History(repo.path), SzzOptions())
+    # Line 2 was modified; the insertion after it blames nothing more.
+    assert set(found) == {first}
+    assert dict(found[first].lines) == {"two.py": {2}}
+
+
 def test_records_label_buggy_and_clean_changes(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
