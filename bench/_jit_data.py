@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import rankdata
 
 from reviewer.dataset.heuristics import is_comment_or_blank
 from reviewer.history import FEATURES
@@ -39,6 +40,7 @@ class JitData:
     times: np.ndarray
     y: np.ndarray  # 1 buggy, 0 clean
     process: np.ndarray  # the 14 metrics, counts log1p'd
+    ranked: np.ndarray  # the 14 metrics as quantiles within their repository
     raw: dict[str, np.ndarray]  # LA and NF untransformed
     bags: list[Counter[str]]
     lines: list[ChangeLines | None]  # buggy changes only
@@ -72,8 +74,20 @@ def load(data_dir: Path, mirrors: Path) -> JitData:
         if name not in LOG_FEATURES:
             process[:, column] = np.log1p(np.maximum(matrix[:, column], 0))
     raw = {name: matrix[:, FEATURES.index(name)] for name in ("la", "nf")}
-    return JitData(np.asarray(repos), np.asarray(times), np.asarray(y), process, raw, bags,
-                   lines, ids)  # fmt: skip
+    groups = np.asarray(repos)
+    return JitData(groups, np.asarray(times), np.asarray(y), process, _ranked(matrix, groups),
+                   raw, bags, lines, ids)  # fmt: skip
+
+
+def _ranked(matrix: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each metric as its quantile among the repository's changes: a new
+    repository's scale (its sizes, team, age) stops mattering. It reads the
+    repository's feature distribution, never its labels."""
+    ranked = np.zeros_like(matrix)
+    for group in np.unique(groups):
+        rows = groups == group
+        ranked[rows] = rankdata(matrix[rows], axis=0) / rows.sum()
+    return ranked
 
 
 def _lines(record: object) -> ChangeLines | None:

@@ -60,10 +60,18 @@ def _logistic(c: float = 1.0) -> LogisticRegression:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
 
 
-def _kamei(data: JitData, train: np.ndarray) -> Fitted:
-    scaler = StandardScaler().fit(data.process[train])
-    model = _logistic().fit(scaler.transform(data.process[train]), data.y[train])
-    return Fitted(lambda d, rows: model.decision_function(scaler.transform(d.process[rows])))
+def _kamei(ranked: bool) -> Callable[[JitData, np.ndarray], Fitted]:
+    def make(data: JitData, train: np.ndarray) -> Fitted:
+        inputs = data.ranked if ranked else data.process
+        scaler = StandardScaler().fit(inputs[train])
+        model = _logistic().fit(scaler.transform(inputs[train]), data.y[train])
+        return Fitted(
+            lambda d, rows: model.decision_function(
+                scaler.transform((d.ranked if ranked else d.process)[rows])
+            )
+        )
+
+    return make
 
 
 def _tokens(data: JitData, train: np.ndarray) -> Fitted:
@@ -87,16 +95,17 @@ def _fused(data: JitData, train: np.ndarray) -> Fitted:
     return Fitted(lambda d, rows: model.decision_function(inputs(d, rows)), weights)
 
 
-def _lightgbm(with_tokens: bool) -> Callable[[JitData, np.ndarray], Fitted]:
+def _lightgbm(with_tokens: bool, ranked: bool = False) -> Callable[[JitData, np.ndarray], Fitted]:
     def make(data: JitData, train: np.ndarray) -> Fitted:
         import lightgbm
 
         bag = _Tokens(data, train) if with_tokens else None
 
         def inputs(d: JitData, rows: np.ndarray) -> sparse.csr_matrix | np.ndarray:
+            metrics = (d.ranked if ranked else d.process)[rows]
             if bag is None:
-                return d.process[rows]
-            return sparse.hstack([sparse.csr_matrix(d.process[rows]), bag.matrix(d, rows)]).tocsr()
+                return metrics
+            return sparse.hstack([sparse.csr_matrix(metrics), bag.matrix(d, rows)]).tocsr()
 
         model = lightgbm.LGBMClassifier(
             n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=20,
@@ -113,11 +122,13 @@ MODELS: dict[str, Callable[[JitData, np.ndarray], Fitted]] = {
     "random": _random,
     "lines added only (LA)": _raw("la"),
     "files touched only (NF)": _raw("nf"),
-    "Kamei's 14 metrics (logistic)": _kamei,
+    "Kamei's 14 metrics (logistic)": _kamei(False),
+    "Kamei's 14 metrics ranked within repository (logistic)": _kamei(True),
     "bag of tokens (logistic)": _tokens,
     "process + tokens (logistic)": _fused,
     "LightGBM, 14 metrics": _lightgbm(False),
     "LightGBM, 14 metrics + tokens": _lightgbm(True),
+    "LightGBM, 14 metrics ranked within repository": _lightgbm(False, ranked=True),
 }
 
 
