@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from reviewer.errors import GitError
 from reviewer.git import History
 from reviewer.history import Change, kamei_features, read_changes
-from reviewer.jit.record import JitRecord, read_diff
+from reviewer.jit.record import JitRecord, clean, read_diff
 from reviewer.jit.szz import Induced, SzzOptions, szz
 
 MESSAGE_CAP = 2000
@@ -124,7 +124,7 @@ def _record(
         author=hashlib.sha1(change.author.encode()).hexdigest()[:12],
         time=change.time,
         date=datetime.fromtimestamp(change.time, timezone.utc).isoformat(),
-        message=change.message[:MESSAGE_CAP],
+        message=clean(change.message[:MESSAGE_CAP]),
         label="buggy" if found is not None else "clean",
         fixes=sorted(found.fixes) if found is not None else [],
         features=features,

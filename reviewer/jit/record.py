@@ -73,13 +73,23 @@ def parse_patch(patch: str) -> Iterator[FileDiff]:
         elif header:
             continue
         elif line.startswith("+") and path is not None:
-            added.append((new, line[1:][:LINE_CAP]))
+            added.append((new, clean(line[1:][:LINE_CAP])))
             new += 1
         elif line.startswith("-") and path is not None:
-            removed.append((old, line[1:][:LINE_CAP]))
+            removed.append((old, clean(line[1:][:LINE_CAP])))
             old += 1
     if path is not None:
         yield FileDiff(path=path, added=added, removed=removed)
+
+
+def clean(text: str) -> str:
+    """Text that JSON can hold: git output that was not UTF-8 reaches us
+    with lone surrogates (surrogateescape); they become U+FFFD."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes git gave
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def write_records(records: Iterable[JitRecord], path: Path) -> int:

@@ -36,3 +36,9 @@ def test_a_patch_gives_numbered_lines_and_a_signed_bag() -> None:
     assert bag["+return"] == 1 and bag["-return"] == 1
     assert bag["+1.5"] == 1 and bag["-1"] == 1 and bag["-+"] == 1
     assert bag["+--"] == 1
+
+
+def test_bytes_that_were_not_utf8_still_make_json() -> None:
+    (diff,) = parse_patch(PATCH.replace("x - 1.5", "x - 1.5  # caf\udce9"))
+    assert diff.added[0][1].endswith("caf\ufffd")
+    FileDiff(path="m.py", added=diff.added, removed=[]).model_dump_json()
