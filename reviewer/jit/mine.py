@@ -13,7 +13,7 @@ from reviewer.errors import GitError
 from reviewer.git import History
 from reviewer.history import Change, kamei_features, read_changes
 from reviewer.jit.record import JitRecord, clean, read_diff
-from reviewer.jit.szz import Induced, SzzOptions, szz
+from reviewer.jit.szz import Induced, SzzOptions, onto_main, szz
 
 MESSAGE_CAP = 2000
 DAY = 86400
@@ -37,7 +37,7 @@ class MineStats:
     huge_blamed: int = 0
     too_recent: int = 0
     blamed_elsewhere: int = 0  # blamed only on lines outside its source diff
-    off_main: int = 0  # blamed commits that are not first-parent changes
+    off_main: int = 0  # blamed commits off the first-parent line (given to their merge)
     buggy: int = 0
     clean: int = 0
     fixes: int = 0
@@ -56,10 +56,11 @@ def mine_changes(
     changes = read_changes(history)
     if not changes:
         return [], stats
-    induced = szz(history, options.szz)
-    stats.fixes = len({fix for found in induced.values() for fix in found.fixes})
+    blamed = szz(history, options.szz)
     on_main = {c.sha for c in changes}
-    stats.off_main = sum(1 for sha in induced if sha not in on_main)
+    induced = onto_main(history, blamed, changes)
+    stats.fixes = len({fix for found in induced.values() for fix in found.fixes})
+    stats.off_main = sum(1 for sha in blamed if sha not in on_main)
     if progress:
         progress(f"{repo}: {len(changes)} changes, {len(induced)} blamed by {stats.fixes} fixes")
     newest = max(c.time for c in changes)
@@ -103,13 +104,14 @@ def _record(
         stats.unreadable += 1  # a blob missing from the snapshot
         return None
     if found is not None:
-        blamed = found.lines
+        lines, texts = found.lines, found.texts
         diffs = [
-            d.model_copy(
-                update={"buggy": sorted({n for n, _ in d.added} & blamed.get(d.path, set()))}
-            )
+            d.model_copy(update={"buggy": [
+                n for n, text in d.added
+                if n in lines.get(d.path, ()) or text.strip() in texts.get(d.path, ())
+            ]})
             for d in diffs
-        ]
+        ]  # fmt: skip
         if not any(d.buggy for d in diffs):
             stats.blamed_elsewhere += 1
             return None

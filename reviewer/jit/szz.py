@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewer.dataset.heuristics import is_comment_or_blank, is_fix_message
 from reviewer.diff import Hunk, parse_hunk_headers
@@ -138,6 +138,9 @@ class Induced:
 
     lines: dict[str, set[int]]  # path -> its lines a later fix repaired
     fixes: set[str]
+    # path -> stripped texts of repaired lines that reached this change from
+    # a merged branch (their numbers are in the branch's commit, not here)
+    texts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 def szz(history: History, options: SzzOptions) -> dict[str, Induced]:
@@ -159,3 +162,33 @@ def _ranges(lines: list[int]) -> Iterator[tuple[int, int]]:
             start = n
         prev = n
     yield start, prev
+
+
+def onto_main(
+    history: History, found: dict[str, Induced], changes: list[Change]
+) -> dict[str, Induced]:
+    """Blame from a fix made on a branch can land on the branch's own
+    commits; their lines count for the first-parent merge that brought them
+    to the main line, found there by their text."""
+    on_main = {c.sha for c in changes}
+    owner = merged_by(history, changes)
+    result = {sha: induced for sha, induced in found.items() if sha in on_main}
+    for sha, induced in found.items():
+        if sha in on_main or sha not in owner:
+            continue
+        target = result.setdefault(owner[sha], Induced(defaultdict(set), set()))
+        target.fixes |= induced.fixes
+        for path, lines in induced.lines.items():
+            rows = (history.text(sha, path) or "").split("\n")
+            target.texts[path].update(rows[n - 1].strip() for n in lines if n <= len(rows))
+    return result
+
+
+def merged_by(history: History, changes: list[Change]) -> dict[str, str]:
+    """commit -> the first-parent merge that brought it to the main line."""
+    owner: dict[str, str] = {}
+    for change in changes:  # oldest first: the first merge to bring a commit owns it
+        if len(change.parents) > 1:
+            for sha in history.run("rev-list", f"{change.parents[0]}..{change.sha}").split():
+                owner.setdefault(sha, change.sha)
+    return owner

@@ -98,6 +98,29 @@ def test_insertion_neighbours_do_not_count_when_the_fix_modified_code(
     assert dict(found[first].lines) == {"two.py": {2}}
 
 
+def test_a_branch_commit_blamed_labels_the_merge_that_brought_it(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("m.py", "def half(x):\n    return x / 2\n")
+    commit_as(repo, monkeypatch, "alice", "2018-01-01T00:00:00+00:00", "Start")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("m.py", "def half(x):\n    return x / 3\n")
+    commit_as(repo, monkeypatch, "bob", "2018-02-01T00:00:00+00:00", "Rework half")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge topic", "topic")
+    merge = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "topic")  # the fix is made on the branch, merged later
+    repo.write("m.py", "def half(x):\n    return x / 2\n")
+    commit_as(repo, monkeypatch, "alice", "2020-01-01T00:00:00+00:00", "Fix wrong half")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge topic again", "topic")
+    records, stats = mine_changes(History(repo.path), "o/m", "MIT", JitOptions())
+    by_sha = {r.sha: r for r in records}
+    assert stats.off_main == 1  # blame stopped at the branch's own commit
+    assert by_sha[merge].label == "buggy"
+    assert by_sha[merge].files[0].buggy == [2]
+
+
 def test_records_label_buggy_and_clean_changes(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
