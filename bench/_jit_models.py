@@ -113,7 +113,11 @@ def _lightgbm(with_tokens: bool, ranked: bool = False) -> Callable[[JitData, np.
             n_jobs=1, verbose=-1, random_state=21,
         )  # fmt: skip
         model.fit(inputs(data, train).astype(np.float32), data.y[train])
-        return Fitted(lambda d, rows: model.predict_proba(inputs(d, rows).astype(np.float32))[:, 1])
+        return Fitted(
+            lambda d, rows: np.asarray(model.predict_proba(inputs(d, rows).astype(np.float32)))[
+                :, 1
+            ]
+        )
 
     return make
 

@@ -105,8 +105,10 @@ def _line_table(data: JitData, learned: dict[str, dict[str, float]], test: np.nd
     rng = np.random.default_rng(21)
     draws = [line_measures([rng.random(len(m)) for m in marks], marks) for _ in range(20)]
     random = {k: float(np.mean([d[k] for d in draws])) for k in draws[0]}
-    rows = [["random (mean of 20 draws)", random], ["longest added line", longest]]
-    rows += [[f"{name}: line = sum of its tokens' weights", m] for name, m in learned.items()]
+    rows: list[tuple[str, dict[str, float]]] = [
+        ("random (mean of 20 draws)", random), ("longest added line", longest),
+    ]  # fmt: skip
+    rows += [(f"{name}: line = sum of its tokens' weights", m) for name, m in learned.items()]
     table = [[name, f"{m['top5']:.3f}", f"{m['top10']:.3f}", f"{m['hit5']:.3f}",
               f"{m['hit5'] / random['hit5']:.2f}x", f"{m['top5'] / random['top5']:.2f}x",
               f"{m['recall20']:.3f}", f"{m['ifa']:.0f}"] for name, m in rows]  # fmt: skip
