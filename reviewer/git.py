@@ -457,6 +457,14 @@ class History:
         except GitCommandError as error:
             raise GitError(f"git log failed: {_git_message(error)}") from None
 
+    def run(self, command: str, *args: str) -> str:
+        """Any read-only git command in the repository (blame, diff, rev-list)."""
+        try:
+            method = getattr(self.git(c="core.quotePath=false"), command.replace("-", "_"))
+            return str(method(*args, strip_newline_in_stdout=False))
+        except GitCommandError as error:
+            raise GitError(f"git {command} failed: {_git_message(error)}") from None
+
     def head(self) -> str | None:
         try:
             return str(self.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")).strip() or None

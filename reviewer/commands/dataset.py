@@ -16,6 +16,10 @@ def run_dataset(args: argparse.Namespace) -> int:
         records = _mine(args)
     elif args.dataset_command == "mutate":
         records = _mutate(args)
+    elif args.dataset_command == "szz":
+        from reviewer.commands.szz import run_szz
+
+        return run_szz(args)
     elif args.dataset_command == "dedupe":
         records = _dedupe(args)
     else:

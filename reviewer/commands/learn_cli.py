@@ -57,6 +57,18 @@ def add_learn_commands(commands: Any) -> None:
     split.add_argument("--train", type=Path, required=True, metavar="FILE")
     split.add_argument("--dev", type=Path, required=True, metavar="FILE")
 
+    szz = actions.add_parser(
+        "szz", help="whole changes, buggy (SZZ) or clean, with process features (JIT)"
+    )
+    szz.add_argument("repos", nargs="+", type=Path, metavar="REPO", help="local repositories")
+    szz.add_argument(
+        "--output-dir", "-o", type=Path, required=True, metavar="DIR",
+        help="one OWNER+NAME.jsonl per repository; repositories already there are skipped",
+    )  # fmt: skip
+    szz.add_argument("--license", metavar="SPDX", help="licence, when no licence file says")
+    szz.add_argument("--max-lines", type=int, default=1000, metavar="N", help="huge above this")
+    szz.add_argument("--max-files", type=int, default=50, metavar="N", help="huge above this")
+
     # Fitting the head is train's one job since LoRA training was removed;
     # --head stays, implied, so the commands written with it keep working.
     train = commands.add_parser(
