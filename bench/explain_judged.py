@@ -68,7 +68,8 @@ def _sample(args: argparse.Namespace) -> int:
     from reviewer.scorer.build import tier_for
     from reviewer.scorer.sentence_check import sentence_problem
 
-    settings = ModelConfig(enabled="on", threshold=0.0, cache=False, max_units=10**6)
+    # Two units a file at most: each flagged unit is also explained (seconds each).
+    settings = ModelConfig(enabled="on", threshold=0.0, cache=False, max_units=2)
     config = Config(model=settings)
     scorer, notices = build_scorer(config, flag=True)
     if scorer is None:
@@ -82,7 +83,7 @@ def _sample(args: argparse.Namespace) -> int:
             mirror = _git_dir(args.mirrors / record["repo"].replace("/", "+"))
             old = _show(mirror, record["parent"], file["path"])
             new = _show(mirror, record["sha"], file["path"])
-            if old is None or new is None or len(new) > 200_000:
+            if old is None or new is None or len(new) > 60_000:
                 continue
             buggy = set(file["buggy"])
             # Only the hunks that added a later-fixed line: their units are the buggy ones.
