@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reviewer.checks import run_checks
+from reviewer.diff import split_lines
 from reviewer.findings import Finding, Severity
 from reviewer.model.base import BackendError
 from reviewer.risk import (
@@ -31,6 +32,7 @@ from reviewer.scorer.features import FeatureExtractor, scoring_input
 from reviewer.scorer.forward import ForwardError, UnitNotScored
 from reviewer.scorer.head import Head
 from reviewer.scorer.reasons import line_reasons
+from reviewer.scorer.sentence_check import sentence_problem
 from reviewer.syntax import ParsedFile, ReviewUnit, line_spans
 
 UnitCallback = Callable[[ReviewUnit], None]
@@ -105,6 +107,7 @@ class ScoringTier:
         self.stop_reason: str | None = None
         self.failures: Counter[str] = Counter()
         self.invalid_explanations = 0
+        self.withheld: Counter[str] = Counter()  # sentences not shown, by why (sentence_check)
         self.lines: list[RiskLine] = []  # every scored line, for the change's ranking
         self.no_code = False
         self.severity = line_severity(scorer.head.card)
@@ -165,6 +168,9 @@ class ScoringTier:
                 f"model: {invalid} explanations were not valid JSON for the "
                 "schema (the flagged lines are shown with a generic message)"
             )
+        if self.withheld:
+            why = "; ".join(f"{n} because {reason}" for reason, n in sorted(self.withheld.items()))
+            notes.append(f"model: sentences withheld (the reasons stand alone): {why}")
         notes.extend(f"model: {reason}" for reason in sorted(self.failures))
         if self.not_scored:
             listed = ", ".join(_describe(unit) for unit in self.not_scored)
@@ -226,9 +232,20 @@ class ScoringTier:
         if explained is None:
             self.invalid_explanations += 1
             return flagged
+        problem = sentence_problem(explained.message, _line_text(unit, line), unit.text)
+        if problem is not None:
+            # The reasons stand alone: a wrong sentence costs more than none.
+            self.withheld[problem] += 1
+            return flagged
         self.stats.explained += 1
         message = with_reasons(explained.message, why)
         return _finding(parsed, line, probability, message, explained.category, self.severity)
+
+
+def _line_text(unit: ReviewUnit, line: int) -> str:
+    lines = split_lines(unit.text)
+    index = line - unit.start_line
+    return lines[index] if 0 <= index < len(lines) else ""
 
 
 def _finding(

@@ -84,3 +84,17 @@ def test_a_bad_or_failed_explanation_still_shows_the_flagged_line(
     findings, _, tier = run(forward, tmp_path, 0.3, failing)
     assert [f.line for f in findings] == [6]
     assert any("server down" in note for note in tier.notes())
+
+
+def test_a_sentence_that_fails_the_check_is_withheld(forward: Any, tmp_path: Path) -> None:
+    """The 0.5B model's commonest wrong answer: its prompt's example."""
+    copied = (
+        '{"line": 2, "category": "bug", "message": "`len(items) >= 0` is always true, so an '
+        'empty list reaches `items[0]` and raises IndexError."}'
+    )
+    findings, _, tier = run(forward, tmp_path, 0.3, FakeBackend([copied]))
+    assert [f.line for f in findings] == [6]
+    assert "line scorer" in findings[0].message and "IndexError" not in findings[0].message
+    assert "a long line" in findings[0].message  # the reason stands alone
+    assert tier.stats.explained == 0
+    assert any("1 because it quotes code that is not in the unit" in n for n in tier.notes())
