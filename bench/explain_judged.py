@@ -66,7 +66,6 @@ def _sample(args: argparse.Namespace) -> int:
     from reviewer.engine import review
     from reviewer.model.factory import build_scorer
     from reviewer.scorer.build import tier_for
-    from reviewer.scorer.sentence_check import sentence_problem
 
     # Two units a file at most: each flagged unit is also explained (seconds each).
     settings = ModelConfig(enabled="on", threshold=0.0, cache=False, max_units=2)
@@ -138,16 +137,13 @@ def _item(
     record: dict[str, Any], file: dict[str, Any], finding: Any, lines: list[str], mirror: Path
 ) -> dict[str, Any]:
     buggy = sorted(file["buggy"])
-    message = finding.message
-    sentence = "" if "line scorer" in message else message.split(" (scored high for:")[0]
     return {
         "id": f"{record['id']}:{file['path']}:{finding.line}",
         "repo": record["repo"],
         "path": file["path"],
         "line": finding.line,
         "code": lines[finding.line - 1] if finding.line <= len(lines) else "",
-        "message": message,
-        "sentence": sentence,
+        "message": finding.message,
         "buggy_lines": buggy,
         "points_at_defect": any(abs(finding.line - b) <= NEAR for b in buggy),
         "fix": _fix_hunks(mirror, record.get("fixes") or [], file["path"]),

@@ -108,6 +108,9 @@ class ScoringTier:
         self.failures: Counter[str] = Counter()
         self.invalid_explanations = 0
         self.withheld: Counter[str] = Counter()  # sentences not shown, by why (sentence_check)
+        # Every sentence the model wrote, by (path, line), and why it was withheld
+        # (None: shown): for bench/explain_judged.py, which judges them all.
+        self.sentences: dict[tuple[str, int], tuple[str, str | None]] = {}
         self.lines: list[RiskLine] = []  # every scored line, for the change's ranking
         self.no_code = False
         self.severity = line_severity(scorer.head.card)
@@ -233,6 +236,7 @@ class ScoringTier:
             self.invalid_explanations += 1
             return flagged
         problem = sentence_problem(explained.message, _line_text(unit, line), unit.text)
+        self.sentences[(parsed.path, line)] = (explained.message, problem)
         if problem is not None:
             # The reasons stand alone: a wrong sentence costs more than none.
             self.withheld[problem] += 1
