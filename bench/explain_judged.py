@@ -102,10 +102,10 @@ def _sample(args: argparse.Namespace) -> int:
                 item = _item(record, file, finding, lines, mirror)
                 if item["id"] in done:
                     continue
-                sentence = item["sentence"]
-                problem = (
-                    sentence_problem(sentence, item["code"], "\n".join(lines)) if sentence else None
-                )
+                # The sentence as written, shown or withheld by the check (none
+                # when the model's answer was not valid).
+                sentence, problem = tier.sentences.get((file["path"], finding.line), ("", None))
+                item["sentence"] = sentence
                 item["shown"] = bool(sentence) and problem is None
                 item["withheld_because"] = problem
                 out.write(json.dumps(item) + "\n")
