@@ -98,3 +98,6 @@ def test_a_sentence_that_fails_the_check_is_withheld(forward: Any, tmp_path: Pat
     assert "a long line" in findings[0].message  # the reason stands alone
     assert tier.stats.explained == 0
     assert any("1 because it quotes code that is not in the unit" in n for n in tier.notes())
+    ((where, (sentence, why)),) = tier.sentences.items()  # kept for bench/explain_judged.py
+    assert where == ("calc.py", 6) and "IndexError" in sentence
+    assert why == "it quotes code that is not in the unit"
