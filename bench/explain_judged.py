@@ -125,6 +125,8 @@ def _candidates(args: argparse.Namespace) -> Any:
     records = []
     for repo in args.repos:
         path = args.data / f"{repo.replace('/', '+')}.jsonl"
+        if not path.is_file():
+            raise SystemExit(f"no SZZ records for {repo}: {path} (reviewer dataset szz)")
         records += [r for r in map(json.loads, _lines(path)) if r["label"] == "buggy"]
     random.Random(0).shuffle(records)
     for record in records:
