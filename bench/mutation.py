@@ -32,7 +32,7 @@ SELECTIONS = {
     "tests/formatters/test_formatters.py",
     "baseline": "tests/test_baseline.py tests/test_engine.py tests/test_cli.py -k baseline",
     "suppress": "tests/test_suppress.py tests/test_engine.py",
-    "filter": "tests/test_engine.py tests/test_config.py",
+    "filter": "tests/test_filter.py tests/test_engine.py tests/test_config.py",
     "linediff": "tests/test_linediff.py",
 }
 GOAL = 0.85
