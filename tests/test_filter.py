@@ -55,6 +55,9 @@ def test_excluded_paths(path: str, pattern: str, excluded: bool) -> None:
 def test_scope_per_mode() -> None:
     assert in_scope_lines(CHANGE, "added") == frozenset({10, 11})
     assert in_scope_lines(CHANGE, "diff_context") == frozenset(range(7, 15))
+    # Modes read from a config file are new strings, not the literals' objects.
+    assert in_scope_lines(CHANGE, "".join(["add", "ed"])) == frozenset({10, 11})
+    assert in_scope_lines(CHANGE, "".join(["diff_", "context"])) == frozenset(range(7, 15))
     assert in_scope_lines(CHANGE, "file") is None
     assert in_scope_lines(CHANGE, "nofilter") is None
 
@@ -115,8 +118,13 @@ def test_dedupe_keeps_the_most_confident_and_counts_the_rest() -> None:
         (5, 6, "py-x", 1.0),
         (5, 5, "py-y", 1.0),
     ]
+    # A less confident duplicate after a surer one does not replace it.
+    later: Counter[str] = Counter()
+    (kept_surer,) = dedupe([surer, _finding(5, confidence=0.2)], later)
+    assert kept_surer is surer and later == Counter({"duplicate": 1})
     tie: Counter[str] = Counter()
-    (winner,) = dedupe([first, _finding(5, confidence=0.5, fingerprint="later")], tie)
+    equal = float("0." + "5")  # equal confidence, another float object
+    (winner,) = dedupe([first, _finding(5, confidence=equal, fingerprint="later")], tie)
     assert winner is first and tie == Counter({"duplicate": 1})  # a tie keeps the first
 
 
@@ -130,6 +138,7 @@ def test_the_cap_keeps_the_most_severe_then_most_confident_in_file_order() -> No
     ]
     hidden: Counter[str] = Counter()
     assert cap(findings, None, hidden) is findings and cap(findings, 5, hidden) is findings
+    assert cap(findings, 6, hidden) is findings  # under the cap: untouched, nothing counted
     assert hidden == Counter()
     assert [f.line for f in cap(findings, 2, hidden)] == [2, 4]  # ties: file order
     assert hidden == Counter({"over the cap": 3})
