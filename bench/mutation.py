@@ -54,6 +54,10 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "equivalent: the config admits only added, diff_context, file and nofilter, and "
         "of these only `added` sorts at or before 'added'"
     ),
+    ("filter", 29, "core/ReplaceComparisonOperator_Eq_LtE"): (
+        "equivalent: of the four modes only `added` (handled the line before) and "
+        "`diff_context` sort at or before 'diff_context'"
+    ),
     ("filter", 84, "core/ReplaceUnaryOperator_USub_Invert"): (
         "equivalent: ~severity is -severity - 1, the same order for the sort"
     ),

@@ -143,5 +143,12 @@ def test_the_cap_keeps_the_most_severe_then_most_confident_in_file_order() -> No
     assert [f.line for f in cap(findings, 2, hidden)] == [2, 4]  # ties: file order
     assert hidden == Counter({"over the cap": 3})
     assert [f.line for f in cap(findings, 4, Counter())] == [2, 3, 4, 5]
+    # Confidence ranks within a severity, whatever the file order.
+    surest_last = [
+        _finding(2, severity=Severity.ERROR, confidence=0.6),
+        _finding(4, severity=Severity.ERROR, confidence=0.6),
+        _finding(5, severity=Severity.ERROR, confidence=0.9),
+    ]
+    assert [f.line for f in cap(surest_last, 2, Counter())] == [2, 5]
     zero: Counter[str] = Counter()
     assert cap(findings, 0, zero) == [] and zero == Counter({"over the cap": 5})

@@ -55,6 +55,8 @@ def test_the_line_below_does_not_count() -> None:
     lines = ["if x == None:", "# reviewer: ignore"]
     assert not is_suppressed(_finding(1), lines, ("#",))
     assert is_suppressed(_finding(2), lines, ("#",))  # its own line
+    lines = ["x = 1", "if x == None:", "# reviewer: ignore"]
+    assert not is_suppressed(_finding(2), lines, ("#",))
 
 
 def test_the_comment_uses_the_languages_first_token() -> None:
