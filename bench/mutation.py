@@ -223,7 +223,7 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
     ]
     if missing:
         parts += ["", "Not measured:", ""]
-        parts += [f"- `reviewer/{m}.py`: {why}" for m, why in missing.items()]
+        parts += [f"- {m}: {why}" for m, why in missing.items()]
     for t in tallies:
         if not t.survivors:
             continue
@@ -251,7 +251,7 @@ def main() -> int:
         "--not-measured",
         action="append",
         default=[],
-        metavar="MODULE=WHY",
+        metavar="WHAT=WHY",
         help="a module left out of the page's table, and why",
     )
     args = parser.parse_args()

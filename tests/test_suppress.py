@@ -66,3 +66,5 @@ def test_the_comment_uses_the_languages_first_token() -> None:
     assert suppression_comment("html-x", ("<!--",)) == "<!-- reviewer: ignore[html-x] -->"
     assert suppression_comment("sql-x", ("--", "/*")) == "-- reviewer: ignore[sql-x]"
     assert suppression_comment("any", ()) == "# reviewer: ignore[any]"
+    # Only the block markers are closed, whatever other tokens sort after them.
+    assert suppression_comment("bat-x", ("REM",)) == "REM reviewer: ignore[bat-x]"
