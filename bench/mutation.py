@@ -26,13 +26,13 @@ from pathlib import Path
 from _common import REPO_ROOT, WORK_DIR
 from _report import RESULTS_DIR, machine_facts, markdown_table, write_result
 
-# module -> the tests that exercise it (a fast selection, not the suite)
+# module -> its own unit tests (a fast selection, not the suite: the rest of the
+# suite may kill more, so the scores are a floor)
 SELECTIONS = {
-    "findings": "tests/test_findings.py tests/test_engine.py tests/test_suppress.py "
-    "tests/formatters/test_formatters.py",
-    "baseline": "tests/test_baseline.py tests/test_engine.py tests/test_cli.py -k baseline",
-    "suppress": "tests/test_suppress.py tests/test_engine.py",
-    "filter": "tests/test_engine.py tests/test_config.py",
+    "findings": "tests/test_findings.py tests/test_suppress.py",
+    "baseline": "tests/test_baseline.py",
+    "suppress": "tests/test_suppress.py",
+    "filter": "tests/test_filter.py",
     "linediff": "tests/test_linediff.py",
 }
 GOAL = 0.85
@@ -50,6 +50,17 @@ _CACHE = (
 )
 _ANNOTATION = "equivalent: an annotation, never evaluated (`from __future__ import annotations`)"
 EQUIVALENT: dict[tuple[str, int, str], str] = {
+    ("filter", 27, "core/ReplaceComparisonOperator_Eq_LtE"): (
+        "equivalent: the config admits only added, diff_context, file and nofilter, and "
+        "of these only `added` sorts at or before 'added'"
+    ),
+    ("filter", 29, "core/ReplaceComparisonOperator_Eq_LtE"): (
+        "equivalent: of the four modes only `added` (handled the line before) and "
+        "`diff_context` sort at or before 'diff_context'"
+    ),
+    ("filter", 84, "core/ReplaceUnaryOperator_USub_Invert"): (
+        "equivalent: ~severity is -severity - 1, the same order for the sort"
+    ),
     ("findings", 14, "core/NumberReplacer"): _ORDER_ONLY,
     ("findings", 16, "core/NumberReplacer"): _ORDER_ONLY,
     ("findings", 90, "core/NumberReplacer"): _CACHE,
@@ -60,11 +71,23 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "equivalent: Config is then imported at run time as well as for the type checker; "
         "no import cycle results (tests/test_imports.py), so nothing observable changes"
     ),
-    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_BitXor"): _ANNOTATION,
-    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_Div"): _ANNOTATION,
-    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_FloorDiv"): _ANNOTATION,
-    ("suppress", 14, "core/ReplaceBinaryOperator_BitOr_Mul"): _ANNOTATION,
 }
+
+
+def equivalent(module: str, line: int, operator: str, diff: str) -> str | None:
+    """Why a surviving mutant is equivalent, or None when a test should kill it.
+    Besides the table: `X | None` in a signature turned into another operator
+    is an annotation, which these modules never evaluate."""
+    if (module, line, operator) in EQUIVALENT:
+        return EQUIVALENT[(module, line, operator)]
+    removed = [d[1:].lstrip() for d in diff.splitlines() if d.startswith("-")]
+    if (
+        operator.startswith("core/ReplaceBinaryOperator_BitOr_")
+        and removed[:1]
+        and (removed[0].startswith("def "))
+    ):
+        return _ANNOTATION
+    return None
 
 
 def config(work: Path, module: str) -> str:
@@ -148,14 +171,19 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
     rows = []
     for t in tallies:
         survived = len(t.survivors or [])
-        equivalent = sum(
-            1 for line, op, _ in t.survivors or [] if (t.module, line, op) in EQUIVALENT
+        equivalents = sum(
+            1 for line, op, diff in t.survivors or [] if equivalent(t.module, line, op, diff)
         )
         killed = t.killed + t.incompetent
         score = killed / t.done if t.done else 0.0
         # Equivalent mutants cannot be killed: the score over the others.
-        adjusted = killed / (t.done - equivalent) if t.done - equivalent else 0.0
-        verdict = "met" if adjusted >= GOAL and t.done == t.total else "**not met**"
+        adjusted = killed / (t.done - equivalents) if t.done - equivalents else 0.0
+        if score >= GOAL:
+            verdict = "met"
+        elif adjusted >= GOAL:
+            verdict = "**not met** counting every mutant; met without the equivalent ones"
+        else:
+            verdict = "**not met**"
         if t.done < t.total:
             verdict = f"**not reached** ({t.total - t.done} mutants not run)"
         rows.append(
@@ -165,7 +193,7 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
                 str(t.done),
                 f"{killed} ({t.incompetent} of them incompetent)",
                 str(survived),
-                str(equivalent),
+                str(equivalents),
                 f"{100 * score:.1f}%",
                 f"{100 * adjusted:.1f}%",
                 verdict,
@@ -200,13 +228,13 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
     ]
     if missing:
         parts += ["", "Not measured:", ""]
-        parts += [f"- `reviewer/{m}.py`: {why}" for m, why in missing.items()]
+        parts += [f"- {m}: {why}" for m, why in missing.items()]
     for t in tallies:
         if not t.survivors:
             continue
         parts += ["", f"## Surviving mutants of `reviewer/{t.module}.py`", ""]
         for line, op, diff in t.survivors:
-            why = EQUIVALENT.get((t.module, line, op), "**not explained: a test to add**")
+            why = equivalent(t.module, line, op, diff) or "**not explained: a test to add**"
             parts += [f"- line {line}, `{op}`: {why}", "", "  ```diff"]
             parts += [f"  {d}" for d in diff.splitlines()] + ["  ```", ""]
     parts += ["", "Reproduce: `nice -n 15 python bench/mutation.py` (resumable)."]
@@ -228,7 +256,7 @@ def main() -> int:
         "--not-measured",
         action="append",
         default=[],
-        metavar="MODULE=WHY",
+        metavar="WHAT=WHY",
         help="a module left out of the page's table, and why",
     )
     args = parser.parse_args()

@@ -3,9 +3,11 @@ markers store them), free of line numbers, counted among identical ones."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from reviewer.findings import Finding, Severity, with_fingerprints
+from reviewer.findings import Finding, RuleInfo, Severity, with_fingerprints
 
 
 def _finding(line: int, snippet: str, rule_id: str = "py-none-equality") -> Finding:
@@ -59,3 +61,22 @@ def test_severity_names_parse_and_an_unknown_one_says_what_is_allowed() -> None:
     with pytest.raises(ValueError, match=r"unknown severity 'loud' \(expected one of: info, "
                        r"warning, error\)"):  # fmt: skip
         Severity.parse("loud")
+
+
+def test_a_finding_with_its_catalog_entry_is_fingerprinted() -> None:
+    """Findings are cached by value (the language server fingerprints the same
+    ones on every keystroke): a catalog entry must be an immutable value too."""
+    rule = RuleInfo("compare with None using `is`", Severity.WARNING, "python")
+    finding = _finding(3, "if a == None:")
+    (fingerprinted,) = with_fingerprints([dataclasses.replace(finding, rule=rule)])
+    assert fingerprinted.rule == RuleInfo(
+        "compare with None using `is`", Severity.WARNING, "python"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.severity = Severity.ERROR  # type: ignore[misc]
+
+
+def test_a_structural_finding_is_certain() -> None:
+    """Confidence defaults to 1.0: no min_confidence setting (at most 1.0)
+    hides a structural check's finding."""
+    assert _finding(3, "x").confidence == 1.0

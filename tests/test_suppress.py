@@ -55,6 +55,8 @@ def test_the_line_below_does_not_count() -> None:
     lines = ["if x == None:", "# reviewer: ignore"]
     assert not is_suppressed(_finding(1), lines, ("#",))
     assert is_suppressed(_finding(2), lines, ("#",))  # its own line
+    lines = ["x = 1", "if x == None:", "# reviewer: ignore"]
+    assert not is_suppressed(_finding(2), lines, ("#",))
 
 
 def test_the_comment_uses_the_languages_first_token() -> None:
@@ -64,3 +66,5 @@ def test_the_comment_uses_the_languages_first_token() -> None:
     assert suppression_comment("html-x", ("<!--",)) == "<!-- reviewer: ignore[html-x] -->"
     assert suppression_comment("sql-x", ("--", "/*")) == "-- reviewer: ignore[sql-x]"
     assert suppression_comment("any", ()) == "# reviewer: ignore[any]"
+    # Only the block markers are closed, whatever other tokens sort after them.
+    assert suppression_comment("bat-x", ("REM",)) == "REM reviewer: ignore[bat-x]"
