@@ -19,7 +19,10 @@ CACHE_LIMIT = 20_000
 # statements that reach beyond its lines.
 CACHED_KINDS = frozenset({"function", "class"})
 
-Key = tuple[str, str | None, str, str, bool]
+Key = tuple[str, str | None, str, str, str, bool]
+# Lines above a unit that its checks can read although they are not its text:
+# Rust's `#[test]` and TypeScript's decorators are the scope's siblings.
+ATTRIBUTE_STARTS = ("#[", "#![", "@")
 
 
 class CachedUnitChecks:
@@ -45,6 +48,7 @@ class CachedUnitChecks:
                     parsed.path,
                     parsed.language,
                     unit.kind,
+                    _attributes_above(parsed, unit),
                     unit.text,
                     broken and _in_parse_error(parsed.tree, unit),
                 )
@@ -116,6 +120,17 @@ class CachedScopes:
                 for kind, name, start, end_line in known
             )
         return scopes
+
+
+def _attributes_above(parsed: ParsedFile, unit: ReviewUnit) -> str:
+    """The attribute or decorator lines right above the unit: a check such as
+    rust-unwrap-in-result-fn spares a `#[test]` function, so the same
+    function text with another line above it must be checked again."""
+    lines, row = parsed.lines, unit.start_line - 2
+    first = row + 1
+    while row >= 0 and lines[row].lstrip().startswith(ATTRIBUTE_STARTS):
+        first, row = row, row - 1
+    return "\n".join(lines[first : unit.start_line - 1])
 
 
 def _in_parse_error(tree: tree_sitter.Tree, unit: ReviewUnit) -> bool:

@@ -74,3 +74,29 @@ def test_cached_findings_equal_fresh_ones_and_only_touched_units_are_checked(
     assert cache.hits > 80
     assert len(findings(document, cache)) >= 22  # the checks did find something
     assert len(SCOPES.entries) >= 20
+
+
+def test_an_attribute_above_a_function_is_part_of_what_is_remembered(repo: GitRepo) -> None:
+    """Found by the language-server fuzz (seed 290375): `#[test]` spares a
+    function from rust-unwrap-in-result-fn; an edit that broke the attribute
+    left the function's text, and so its remembered (empty) findings, alone."""
+    head = (
+        "#[test]\n"
+        "fn reads() -> Result<()> {\n"
+        '    let text = fs::read_to_string("fixture").unwrap();\n'
+        "    Ok(())\n"
+        "}\n"
+    )
+    repo.write("lib.rs", "")
+    repo.commit("start")
+    file = repo.path / "lib.rs"
+    document = Document.open(file.as_uri(), file, head, 1)
+    cache = CachedUnitChecks()
+    fresh = StructuralChecks(units_only=True)
+    assert findings(document, cache) == findings(document, fresh)
+    rules = [rule for _, _, rule, _ in findings(document, fresh)]
+    assert "rust-unwrap-in-result-fn" not in rules
+    edit(document, 2, 0, 1, "st]\n")  # the attribute broken, the function untouched
+    after = findings(document, cache)
+    assert after == findings(document, fresh)
+    assert any(rule == "rust-unwrap-in-result-fn" for _, _, rule, _ in after)
