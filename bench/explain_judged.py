@@ -210,7 +210,9 @@ def _table(args: argparse.Namespace) -> int:
         "",
         f"{len(items)} flagged lines of buggy changes; "
         f"{pointing} of them ({pointing / max(len(items), 1):.0%}) within {NEAR} lines of a "
-        "later-fixed line (the reason points at the defect).",
+        "later-fixed line (the reason points at the defect). Not against chance: only the",
+        "hunks that added a later-fixed line were reviewed, so most candidate lines lie",
+        "near one too; the line ranking's own measure against chance is issue 21's table.",
         "",
         "| sentence | right | vague | wrong | no verdict |",
         "|---|---|---|---|---|",

@@ -157,6 +157,9 @@ class ModelWorker:
             self._call(server.publish, current)
         for message in risk_messages(report):
             self._call(server.log, message)
+        for note in report.notes:  # e.g. sentences withheld, a budget reached
+            if note.startswith("model:"):
+                self._call(server.log, f"reviewer: {note}")
 
     def config_changed(self) -> None:
         """A config was read again: the model may be available now."""

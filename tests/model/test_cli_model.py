@@ -124,7 +124,8 @@ def test_diff_with_the_model_flags_then_explains(
     changed_repo.write(
         ".reviewer.toml",
         f'[model]\npath = "{model_default.path}"\nhead = "{changed_repo.path.parent}/head.npz"\n'
-        'min_confidence = 0.8\nmax-comments-per-unit = 3\nadapter = "team-lora.gguf"\n',
+        'min_confidence = 0.8\nmax-comments-per-unit = 3\nadapter = "team-lora.gguf"\n'
+        "explain = true\n",
     )
     # The head scores by length: the longest changed line (3) is flagged.
     answer = '{"line": 3, "category": "security", "message": "logs in as admin"}'

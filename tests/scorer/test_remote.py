@@ -358,7 +358,7 @@ def test_a_flagged_line_is_explained_by_the_same_server(
     log = SERVER_LOGS[per_token_server]
     answered = '"POST /v1/chat/completions HTTP/1.1" 200'  # uvicorn's access log
     before = log.read_text(errors="replace").count(answered)
-    _configure(repo, f"[model]\n{settings}threshold = {gate}\n")
+    _configure(repo, f"[model]\n{settings}explain = true\nthreshold = {gate}\n")
     assert main(["diff", "--model", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     model = [f for f in report["findings"] if f["source"] == "model"]
