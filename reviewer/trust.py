@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from reviewer.config_files import CONFIG_FILE, read_toml, reviewer_table
+from reviewer.config_files import CONFIG_FILE, reviewer_table
 from reviewer.errors import ReviewerError
 
 STORE_FILE = "trusted.json"
@@ -41,7 +41,10 @@ def config_digests(root: Path) -> dict[str, str]:
         digests[CONFIG_FILE] = hashlib.sha256(dedicated.read_bytes()).hexdigest()
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        table = reviewer_table(pyproject) if _parses(pyproject) else None
+        try:
+            table = reviewer_table(pyproject)
+        except ReviewerError:
+            table = None  # not valid TOML: nothing reviewer reads from it
         if table is not None:
             canonical = json.dumps(table, sort_keys=True, default=str).encode("utf-8")
             digests["pyproject.toml [tool.reviewer]"] = hashlib.sha256(canonical).hexdigest()
@@ -79,14 +82,6 @@ def revoke(root: Path) -> bool:
 
 def _key(root: Path) -> str:
     return str(root.resolve())
-
-
-def _parses(path: Path) -> bool:
-    try:
-        read_toml(path)
-    except ReviewerError:
-        return False
-    return True
 
 
 def _read_store() -> dict[str, Any]:

@@ -92,9 +92,10 @@ class PullRequestRun:
         files = []
         for name in names:
             patch = self.repo.git("diff", f"{self.base}...{self.head}", "--", name)
-            files.append(
-                {"filename": name, "status": "modified", "patch": patch[patch.index("@@") :]}
-            )
+            entry: dict[str, object] = {"filename": name, "status": "modified"}
+            if "@@" in patch:  # GitHub lists a binary file without a patch
+                entry["patch"] = patch[patch.index("@@") :]
+            files.append(entry)
         return files
 
     def write_event(self, **options: bool) -> None:

@@ -31,19 +31,8 @@ def _hostile_head(pr: PullRequestRun, url: str) -> None:
     pr.repo.write("evil.gguf", b"GGUF" + b"\x00\xff" * 32)
     pr.head = pr.repo.commit("tune the reviewer")
     pr.fake.head_sha = pr.head
-    pr.fake.files = [
-        *_patches(pr, ["shop.py", ".reviewer.toml"]),
-        {"filename": "evil.gguf", "status": "added"},  # binary: GitHub gives no patch
-    ]
+    pr.fake.files = pr._files()
     pr.write_event()
-
-
-def _patches(pr: PullRequestRun, names: list[str]) -> list[dict[str, object]]:
-    files = []
-    for name in names:
-        patch = pr.repo.git("diff", f"{pr.base}...{pr.head}", "--", name)
-        files.append({"filename": name, "status": "modified", "patch": patch[patch.index("@@") :]})
-    return files
 
 
 @pytest.fixture

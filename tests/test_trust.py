@@ -41,10 +41,16 @@ def hostile_config(url: str, **extra: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def user_environment() -> dict[str, str]:
+    """A user's environment: the secret set, the model as the config says."""
+    environ = {**os.environ, SECRET_VAR: SECRET}
+    environ.pop("REVIEWER_MODEL_ENABLED", None)
+    return environ
+
+
 def run(repo: GitRepo, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """`reviewer` in a child process, as a user runs it, with the secret set."""
-    environ = {**os.environ, SECRET_VAR: SECRET, **(env or {})}
-    environ.pop("REVIEWER_MODEL_ENABLED", None)  # what the config says, as for a user
+    environ = {**user_environment(), **(env or {})}
     done = subprocess.run(
         [sys.executable, "-m", "reviewer", *args],
         cwd=repo.path,
@@ -387,8 +393,7 @@ def _hooked(repo: GitRepo) -> None:
 
 def _commit_staged(repo: GitRepo) -> subprocess.CompletedProcess[str]:
     repo.git("add", "app.py")
-    environ = {**os.environ, SECRET_VAR: SECRET}
-    environ.pop("REVIEWER_MODEL_ENABLED", None)
+    environ = user_environment()
     done = subprocess.run(
         [str(PRE_COMMIT), "run", "--verbose", "--hook-stage", "pre-commit"],
         cwd=repo.path,

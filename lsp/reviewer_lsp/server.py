@@ -110,6 +110,7 @@ class ReviewerServer(LanguageServer):
                 # Only when the model could run: off, the ignored settings change nothing.
                 self.tell(f"reviewer: {notice}", types.MessageType.Info)
             known = self.configs[root] = (stamp, config)
+            self.baselines.pop(root, None)  # the config may name another baseline
             self.model.config_changed()
         return known[1]
 
@@ -335,10 +336,7 @@ def build_server() -> ReviewerServer:
             if document is None:
                 return
             document.refresh_head()
-            if document.file.name in ("pyproject.toml", ".reviewer.toml"):
-                ls.configs.clear()
-                ls.baselines.clear()
-            ls.review_structural(document)
+            ls.review_structural(document)  # a saved config file is read again (config_stamp)
         ls.model.schedule(document, on_save=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

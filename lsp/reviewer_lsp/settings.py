@@ -3,6 +3,7 @@ config file, then what the editor sends on top), plus when the model runs."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,10 +74,17 @@ def config_stamp(root: Path) -> tuple[tuple[int, int] | None, ...]:
     """The state of every file a root's config is read from (and of the
     trust store): a change on disk, by the editor or by `git pull` or
     `reviewer trust`, makes the server read the config again."""
+    files = (root / CONFIG_FILE, root / "pyproject.toml", *_user_files())
+    return tuple(_stat(path) for path in files)
+
+
+@functools.cache
+def _user_files() -> tuple[Path, Path]:
+    """The user's config file and the trust store (the same all along a
+    server's life; config_stamp runs on every keystroke)."""
     from reviewer.trust import store_path
 
-    files = (root / CONFIG_FILE, root / "pyproject.toml", user_config_file(), store_path())
-    return tuple(_stat(path) for path in files)
+    return (user_config_file(), store_path())
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
