@@ -31,6 +31,10 @@ OUR_ACTION = re.compile(r"uses: OWNER/reviewer@\S+")
 RUNNER_VARIABLES = {"GITHUB_OUTPUT", "RUNNER_TEMP", "RUNNER_OS"}
 
 
+# plain text whatever the environment asks of colours (a CI runner may force them)
+ZIZMOR = ("--offline", "--color=never", "--persona=auditor")
+
+
 def _tool(name: str) -> str:
     """A tool from the test extra: beside this Python first (a venv that is
     not activated), then on PATH. Missing is a failure, not a skip."""
@@ -109,20 +113,15 @@ def test_the_readme_has_the_workflows_it_documents() -> None:
 
 def test_zizmor_finds_nothing_in_the_action() -> None:
     config = str(CONFIG / "zizmor.yml")
-    done = _offline(
-        _tool("zizmor"), "--offline", "--persona=auditor", "--config", config, "action.yml"
-    )
+    done = _offline(_tool("zizmor"), *ZIZMOR, "--config", config, "action.yml")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout
 
 
 def test_zizmor_finds_nothing_in_the_readme_workflows(repository: Path) -> None:
     config = str(CONFIG / "zizmor.yml")
-    done = _offline(
-        _tool("zizmor"),
-        *("--offline", "--persona=auditor", "--config", config, ".github/workflows"),
-        cwd=repository,
-    )
+    command = [_tool("zizmor"), *ZIZMOR, "--config", config, ".github/workflows"]
+    done = _offline(*command, cwd=repository)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout
     # exactly the one finding tests/action_lint/zizmor.yml explains
@@ -132,11 +131,8 @@ def test_zizmor_finds_nothing_in_the_readme_workflows(repository: Path) -> None:
 def test_zizmor_would_report_what_the_config_accepts(repository: Path) -> None:
     """Without the config, the two accepted findings are reported: the
     config is what silences them, and nothing else is."""
-    done = _offline(
-        _tool("zizmor"),
-        *("--offline", "--persona=auditor", "--no-config", "--format=json", ".github/workflows"),
-        cwd=repository,
-    )
+    command = [_tool("zizmor"), *ZIZMOR, "--no-config", "--format=json", ".github/workflows"]
+    done = _offline(*command, cwd=repository)
     findings = json.loads(done.stdout)
     rules = sorted({finding["ident"] for finding in findings})
     assert rules == ["secrets-outside-env", "unpinned-uses"], rules
@@ -151,7 +147,7 @@ def test_actionlint_checks_the_workflows_against_this_action(repository: Path) -
         workflow.write_text(text)
     shutil.copy(ROOT / "action.yml", repository / "action.yml")
     actionlint = _tool("actionlint")
-    command = [actionlint, "-shellcheck", _tool("shellcheck"), "-pyflakes", ""]
+    command = [actionlint, "-no-color", "-shellcheck", _tool("shellcheck"), "-pyflakes", ""]
     done = _offline(*command, cwd=repository)
     assert done.returncode == 0, done.stdout + done.stderr
     # and it does read action.yml: an input the action lacks is an error

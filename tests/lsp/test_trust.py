@@ -106,8 +106,11 @@ async def test_a_trusted_repository_reaches_its_server_until_the_config_changes(
     assert await _until(lambda: bool(listener.received)), client.log_messages
     assert {r.authorization for r in listener.received} == {f"Bearer {SECRET}"}
     assert not any("cannot set untrusted" in m.message for m in client.messages)
+    # the run's model note comes after the request: wait for it, then check
+    # that nothing the editor was told shows the key
+    assert await _until(lambda: _logged(client, "reviewer: model:")), client.log_messages
     said = [m.message for m in [*client.messages, *client.log_messages]]
-    assert said and not any(SECRET in message for message in said)  # the key is never shown
+    assert not any(SECRET in message for message in said)
     # A pull changes the config on disk: the next edit sends nothing more.
     await asyncio.sleep(1.0)
     seen = len(listener.received)
