@@ -76,6 +76,7 @@ def review(
     notes: Sequence[str] = (),
     scope_finder: ScopeFinder | None = None,
     recent: Sequence[ChangeFacts] = (),
+    history: Mapping[str, float] | None = None,
 ) -> Report:
     """Review every file of `change_set`.
 
@@ -83,7 +84,8 @@ def review(
     server, with its incremental trees) skip parsing again. `notes` head the
     report's notes. `scope_finder` stands in for `syntax.find_scopes`.
     `recent` are the repository's recent changes (read by the caller from
-    the history behind the change), for the change-level step's rank.
+    the history behind the change), for the change-level step's rank;
+    `history` the change's own just-in-time metrics, read there too.
     """
     hidden: Counter[str] = Counter()
     skipped = list(change_set.skipped)
@@ -119,7 +121,7 @@ def review(
             sources[change.path] = tuple(parsed.lines)
             added[change.path] = change.added_lines
     findings = cap(dedupe(kept, hidden), config.max_findings, hidden)
-    risk = _change_risk(producers, ChangeFacts(tuple(facts), tuple(recent)))
+    risk = _change_risk(producers, ChangeFacts(tuple(facts), tuple(recent), history))
     notes.extend(note for producer in producers for note in producer.notes())
     return Report(
         description=change_set.description,

@@ -6,6 +6,7 @@ surface read them; the scorers that fill them live elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,12 +24,15 @@ class FileFacts:
 
 @dataclass(frozen=True)
 class ChangeFacts:
-    """What a change-level scorer reads of a change: its files, and the
+    """What a change-level scorer reads of a change: its files, the
     repository's recent changes (newest first, read at the edge from the
-    history behind the change) to rank it among them."""
+    history behind the change) to rank it among them, and the change's
+    just-in-time metrics (reviewer.history.FEATURES: Kamei's 14, from
+    nothing later than the change's base; None where no history was read)."""
 
     files: tuple[FileFacts, ...]
     recent: tuple[ChangeFacts, ...] = ()
+    history: Mapping[str, float] | None = None
 
     @property
     def code_files(self) -> tuple[FileFacts, ...]:
