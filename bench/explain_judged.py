@@ -64,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from reviewer.config import Config, ModelConfig
     from reviewer.engine import review
-    from reviewer.model.factory import build_scorer
-    from reviewer.scorer.build import tier_for
+    from reviewer.scorer.assemble import build_scorer, tier_for
 
     # Two units a file at most: each flagged unit is also explained (seconds each).
     settings = ModelConfig(enabled="on", threshold=0.0, cache=False, max_units=2)

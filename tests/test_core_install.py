@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reviewer.model.factory import NOT_INSTALLED
+from reviewer.scorer.assemble import NOT_INSTALLED
 from tests.conftest import GitRepo
 from tests.hidden_modules import hiding
 

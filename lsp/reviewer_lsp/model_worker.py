@@ -25,7 +25,7 @@ from reviewer.engine import review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
 from reviewer.languages import comment_tokens
-from reviewer.model.factory import build_scorer, wanted
+from reviewer.scorer.assemble import build_scorer, tier_for, wanted
 from reviewer.suppress import is_suppressed
 from reviewer_lsp.diagnostics import risk_messages
 from reviewer_lsp.settings import Settings
@@ -194,8 +194,6 @@ class ModelWorker:
             for notice in notices:  # e.g. settings that no longer do anything
                 self._call(self.server.log, f"reviewer: {notice}")
             self.scorer, self.scorer_settings = scorer, settings
-        from reviewer.scorer.build import tier_for
-
         return tier_for(
             self.scorer, config.model, on_flag=lambda finding: self._flagged(uri, version, finding)
         )

@@ -27,7 +27,7 @@ from reviewer.config import Config
 from reviewer.engine import StructuralChecks, review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
-from reviewer.model.factory import wanted
+from reviewer.scorer.assemble import wanted
 from reviewer_lsp.diagnostics import code_actions, moved, to_diagnostic
 from reviewer_lsp.documents import Document
 from reviewer_lsp.model_worker import ModelWorker

@@ -68,7 +68,7 @@ def review_with_tiers(
     """The engine over `change_set` with the structural tier and, as
     `model` and the config ask, the model tier (progress on a terminal)."""
     from reviewer.engine import StructuralChecks, review
-    from reviewer.model.factory import build_model_tier, wanted
+    from reviewer.scorer.assemble import build_model_tier, wanted
     from reviewer.split import review_structural
 
     config = workspace.config

@@ -88,7 +88,8 @@ class _GatedTier:
 def _head_producer(name: str, args: argparse.Namespace, notes: list[str]) -> Producer | None:
     from reviewer.model.factory import llama_available
     from reviewer.model.resolve import resolve_model
-    from reviewer.scorer.build import build_scorer, load_head, shipped_head_for, tier_for
+    from reviewer.scorer.assemble import build_local_scorer, tier_for
+    from reviewer.scorer.build import load_head, shipped_head_for
 
     if not llama_available():
         raise ReviewerError("llama-cpp-python is not installed (pip install 'reviewer[model]')")
@@ -104,7 +105,7 @@ def _head_producer(name: str, args: argparse.Namespace, notes: list[str]) -> Pro
     settings = ModelConfig(
         head=str(path), threshold=0.0, explain=False, max_units=10**9, max_seconds=1e12
     )
-    scorer = build_scorer(settings, location, head, None)
+    scorer = build_local_scorer(settings, location, head, None)
     return _GatedTier(tier_for(scorer, settings), head.threshold)
 
 

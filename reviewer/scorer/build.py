@@ -1,4 +1,5 @@
-"""Which scoring head fits a model, and the scoring tier built from it.
+"""Which scoring head fits a model (reviewer.scorer.assemble builds the
+tier with the one chosen here).
 
 The package ships heads in heads/, each with a card naming the model
 (sha256) and feature version it was trained for. A configured `model.head`
@@ -9,18 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reviewer.config import ModelConfig
-from reviewer.model.base import Backend
-from reviewer.model.cache import AnswerCache
-from reviewer.model.openai import OpenAIBackend
 from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
-from reviewer.scorer.cache import FEATURE_VERSION, StatesCache
-from reviewer.scorer.explain import Explainer
-from reviewer.scorer.features import FeatureExtractor
-from reviewer.scorer.forward import ForwardModel, Pass
+from reviewer.scorer.cache import FEATURE_VERSION
 from reviewer.scorer.head import Head, HeadError, card_path
-from reviewer.scorer.remote import RemoteForwardModel
-from reviewer.scorer.tier import FlagCallback, Limits, Scorer, ScoringTier, UnitCallback
 
 HEADS_DIR = Path(__file__).resolve().parent / "heads"
 NO_HEAD = "none"
@@ -86,53 +78,3 @@ def load_head(path: Path, location: ModelLocation) -> Head:
             f"this one is {str(sha)[:12]}...): train one with `reviewer train --head`"
         )
     return head
-
-
-def build_scorer(
-    settings: ModelConfig, location: ModelLocation, head: Head, explain_with: Backend | None
-) -> Scorer:
-    forward = ForwardModel(
-        location.path, context=min(settings.context, 2048), threads=settings.threads
-    )
-    return _assemble(settings, forward, location.with_hash().sha256 or "", head, explain_with)
-
-
-def build_server_scorer(settings: ModelConfig, head_path: Path, client: OpenAIBackend) -> Scorer:
-    """A scorer whose pass runs on the server at `settings.url` (which also
-    explains). ForwardError when the server gives no per-token states."""
-    head = Head.load(head_path)
-    forward = RemoteForwardModel(client, limit=min(settings.context, 2048))
-    forward.check()
-    width = head.inputs.hidden_mean.shape[0] // 2
-    if width != forward.dimension:
-        raise HeadError(
-            f"the scoring head {head_path} reads states {width} wide, the model on "
-            f"{client.url} gives {forward.dimension}: set model.head to a head trained "
-            "for that model (reviewer train --head)"
-        )
-    return _assemble(settings, forward, forward.identity, head, client)
-
-
-def _assemble(
-    settings: ModelConfig, forward: Pass, identity: str, head: Head, explain_with: Backend | None
-) -> Scorer:
-    """A scorer from its pass (states cached under `identity`), its head and
-    the backend that explains (when settings.explain)."""
-    extractor = FeatureExtractor(forward, identity, StatesCache() if settings.cache else None)
-    threshold = settings.threshold if settings.threshold is not None else head.threshold
-    explainer = None
-    if explain_with is not None and settings.explain:
-        explainer = Explainer(explain_with, AnswerCache() if settings.cache else None)
-    return Scorer(extractor, head, threshold, explainer)
-
-
-def tier_for(
-    scorer: Scorer,
-    settings: ModelConfig,
-    *,
-    on_unit: UnitCallback | None = None,
-    on_flag: FlagCallback | None = None,
-) -> ScoringTier:
-    """A run's tier (its own budget and notes) over a long-lived scorer."""
-    limits = Limits(settings.max_units, settings.max_seconds)
-    return ScoringTier(scorer, limits, on_unit=on_unit, on_flag=on_flag)

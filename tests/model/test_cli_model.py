@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
-from reviewer.model import factory
 from reviewer.model.base import FakeBackend
 from reviewer.model.resolve import DEFAULT_SHA256, ModelLocation
+from reviewer.scorer import assemble
 from tests.conftest import GitRepo
 from tests.scorer.heads import QWEN_05B_WIDTH, length_head
 
@@ -80,16 +80,16 @@ def test_diff_without_the_model_runtime_says_how_to_add_it(
     changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("REVIEWER_MODEL_ENABLED")  # auto, as for a user
-    monkeypatch.setattr(factory, "llama_available", lambda: False)
+    monkeypatch.setattr(assemble, "llama_available", lambda: False)
     main(["diff", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert factory.NOT_INSTALLED in json.dumps(report)
+    assert assemble.NOT_INSTALLED in json.dumps(report)
 
 
 def test_diff_model_flag_without_a_model_is_an_error(
     changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(factory, "llama_available", lambda: False)
+    monkeypatch.setattr(assemble, "llama_available", lambda: False)
     assert main(["diff", "--model"]) == 2
     assert "llama-cpp-python is not installed" in capsys.readouterr().err
 
@@ -97,7 +97,7 @@ def test_diff_model_flag_without_a_model_is_an_error(
 def test_diff_no_model_builds_nothing(
     changed_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(factory, "build_backend", lambda *a, **k: pytest.fail("built"))
+    monkeypatch.setattr(assemble, "build_backend", lambda *a, **k: pytest.fail("built"))
     assert main(["diff", "--no-model", "--format", "json"]) == 1  # the credential is an error
     report = json.loads(capsys.readouterr().out)
     assert "notes" not in report  # notes live under summary
@@ -130,7 +130,7 @@ def test_diff_with_the_model_flags_then_explains(
     # The head scores by length: the longest changed line (3) is flagged.
     answer = '{"line": 3, "category": "security", "message": "logs in as admin"}'
     fake = FakeBackend([answer])
-    monkeypatch.setattr(factory, "build_backend", lambda *a, **k: fake)
+    monkeypatch.setattr(assemble, "build_backend", lambda *a, **k: fake)
     main(["diff", "--model", "--no-adapter", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     model = [

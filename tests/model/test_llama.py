@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from reviewer.config import Config, ModelConfig
-from reviewer.model import factory
 from reviewer.model.base import Backend, BackendError, BackendTimeout, Generation, UnitSkipped
 from reviewer.model.cache import AnswerCache
 from reviewer.model.prompt import ReviewRequest
 from reviewer.model.resolve import ModelLocation
 from reviewer.model.schema import CATEGORIES
+from reviewer.scorer import assemble
 from reviewer.scorer.explain import MAX_MESSAGE_CHARS, Explainer
 from reviewer.scorer.explain import request as explain_request
 from reviewer.syntax import ReviewUnit
@@ -61,38 +61,38 @@ def test_without_llama_cpp_the_tier_is_absent_with_one_notice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
-    monkeypatch.setattr(factory, "llama_available", lambda: False)
-    tier, notices = factory.build_model_tier(Config())
+    monkeypatch.setattr(assemble, "llama_available", lambda: False)
+    tier, notices = assemble.build_model_tier(Config())
     assert tier is None
-    assert notices == [factory.NOT_INSTALLED]
+    assert notices == [assemble.NOT_INSTALLED]
 
 
 def test_without_llama_cpp_asking_for_the_model_is_an_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(factory, "llama_available", lambda: False)
-    with pytest.raises(factory.ReviewerError, match="llama-cpp-python is not installed"):
-        factory.build_model_tier(Config(), flag=True)
+    monkeypatch.setattr(assemble, "llama_available", lambda: False)
+    with pytest.raises(assemble.ReviewerError, match="llama-cpp-python is not installed"):
+        assemble.build_model_tier(Config(), flag=True)
     monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
     on = Config(model=ModelConfig(enabled="on"))
-    with pytest.raises(factory.ReviewerError):
-        factory.build_model_tier(on)
+    with pytest.raises(assemble.ReviewerError):
+        assemble.build_model_tier(on)
 
 
 def test_without_a_model_file_the_tier_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
-    monkeypatch.setattr(factory, "llama_available", lambda: True)
+    monkeypatch.setattr(assemble, "llama_available", lambda: True)
     monkeypatch.setattr("reviewer.model.resolve.resolve_model", lambda *a, **k: None)
-    assert factory.build_model_tier(Config()) == (None, [factory.NOT_INSTALLED])
-    with pytest.raises(factory.ReviewerError, match="none found"):
-        factory.build_model_tier(Config(), flag=True)
+    assert assemble.build_model_tier(Config()) == (None, [assemble.NOT_INSTALLED])
+    with pytest.raises(assemble.ReviewerError, match="none found"):
+        assemble.build_model_tier(Config(), flag=True)
 
 
 def test_model_off_builds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(factory, "build_backend", lambda *a, **k: pytest.fail("built"))
-    assert factory.build_model_tier(Config(), flag=False) == (None, [])
+    monkeypatch.setattr(assemble, "build_backend", lambda *a, **k: pytest.fail("built"))
+    assert assemble.build_model_tier(Config(), flag=False) == (None, [])
     off = Config(model=ModelConfig(enabled="off"))
-    assert factory.build_model_tier(off) == (None, [])
+    assert assemble.build_model_tier(off) == (None, [])
 
 
 # -- the real default model ------------------------------------------------

@@ -17,9 +17,9 @@ import pytest
 from reviewer import trust
 from reviewer.cli import main
 from reviewer.config import Config, ModelConfig
-from reviewer.model.factory import build_scorer
 from reviewer.model.openai import OpenAIBackend
 from reviewer.model.resolve import ModelLocation
+from reviewer.scorer.assemble import build_scorer
 from reviewer.scorer.features import SCALAR_NAMES
 from reviewer.scorer.forward import WINDOW_OVERLAP
 from reviewer.scorer.head import Head, Inputs
