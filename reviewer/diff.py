@@ -85,6 +85,16 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class LineCount:
+    """Lines a change adds to and deletes from one path, as `git diff
+    --numstat --no-renames` counts them (None: a binary file)."""
+
+    path: str
+    added: int | None
+    deleted: int | None
+
+
+@dataclass(frozen=True)
 class ChangeSet:
     """What one review looks at: files to review plus files set aside."""
 
@@ -96,6 +106,11 @@ class ChangeSet:
     # The commit whose history lies behind the change (None: no commit yet,
     # or a change not read from git).
     base: str | None = None
+    # The commit whose change this is (a revision range); None: uncommitted.
+    head: str | None = None
+    # Every changed path's counts, deleted and skipped files too (None: not
+    # read from git; then the reviewed files' hunks are all there is).
+    line_counts: tuple[LineCount, ...] | None = None
 
 
 def split_lines(text: str) -> list[str]:

@@ -23,10 +23,12 @@ from reviewer.diff import (
     ChangeStatus,
     FileChange,
     Hunk,
+    LineCount,
     RawEntry,
     SkippedFile,
     hunks_between,
     is_binary_patch,
+    line_count,
     parse_hunk_headers,
     parse_patch_with_raw,
     whole_file_hunk,
@@ -73,19 +75,26 @@ class ChangeReader:
         specs = self._pathspecs(paths)
         # `git diff HEAD` shows a conflicted file as modified, markers and all.
         unmerged = self._unmerged(specs)
-        files, skipped = self._from_diff([base], specs, worktree=True, leave_out=unmerged)
+        files, skipped, counts = self._from_diff([base], specs, worktree=True, leave_out=unmerged)
         skipped.extend(SkippedFile(path, UNMERGED) for path in unmerged)
         if untracked:
             for path in self._untracked(specs):
-                _collect(self._worktree_file(path), files, skipped)
-        return self._change_set(f"work tree vs {self._label(base)}", files, skipped, base=base)
+                item = self._worktree_file(path)
+                _collect(item, files, skipped)
+                if isinstance(item, FileChange):  # what `git add` then commit would count
+                    counts.append(LineCount(path, line_count(item.new_text), 0))
+        return self._change_set(
+            f"work tree vs {self._label(base)}", files, skipped, base=base, counts=counts
+        )
 
     def staged(self, paths: Sequence[str] = ()) -> ChangeSet:
         """The index against HEAD: exactly what `git commit` would record."""
         base = self._head_or_empty()
         specs = self._pathspecs(paths)
-        files, skipped = self._from_diff(["--cached", base], specs, worktree=False)
-        return self._change_set(f"staged vs {self._label(base)}", files, skipped, base=base)
+        files, skipped, counts = self._from_diff(["--cached", base], specs, worktree=False)
+        return self._change_set(
+            f"staged vs {self._label(base)}", files, skipped, base=base, counts=counts
+        )
 
     def between(self, base: str, head: str = "HEAD", paths: Sequence[str] = ()) -> ChangeSet:
         """merge-base(base, head)..head: the pull-request view."""
@@ -104,8 +113,10 @@ class ChangeReader:
                 f"{' (shallow clone: git fetch --unshallow)' if self._shallow() else ''};"
                 f" compared {base} with {head} directly"
             )
-        files, skipped = self._from_diff([start, head_sha], specs, worktree=False)
-        return self._change_set(f"{base}...{head}", files, skipped, notes, base=start)
+        files, skipped, counts = self._from_diff([start, head_sha], specs, worktree=False)
+        return self._change_set(
+            f"{base}...{head}", files, skipped, notes, base=start, head=head_sha, counts=counts
+        )
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether `ancestor` is in `descendant`'s history (False also when
@@ -202,7 +213,7 @@ class ChangeReader:
         specs: list[str],
         worktree: bool,
         leave_out: Sequence[str] = (),
-    ) -> tuple[list[FileChange], list[SkippedFile]]:
+    ) -> tuple[list[FileChange], list[SkippedFile], list[LineCount]]:
         output = self._git(
             "diff",
             *revs,
@@ -224,10 +235,48 @@ class ChangeReader:
         )
         files: list[FileChange] = []
         skipped: list[SkippedFile] = []
+        counts: list[LineCount] = []
         for entry, patch in parse_patch_with_raw(output):
             if entry.path not in leave_out:
-                _collect(self._file_change(entry, patch, worktree), files, skipped)
-        return files, skipped
+                item = self._file_change(entry, patch, worktree)
+                _collect(item, files, skipped)
+                counts.extend(self._line_counts(entry, patch, item, worktree))
+        return files, skipped, counts
+
+    def _line_counts(
+        self, entry: RawEntry, patch: str | None, item: ChangeOrSkip, worktree: bool
+    ) -> list[LineCount]:
+        """The entry's lines as `git diff --numstat --no-renames` counts
+        them: a deleted or skipped file too, and a rename as the old path
+        deleted and the new one added (as the mined history counts it)."""
+        if entry.status == "U":
+            return []
+        binary = patch is not None and is_binary_patch(patch)
+        if entry.status == "R":
+            old = None if binary else self._blob_lines(self._read_blob(entry.old_sha))
+            if binary:
+                new = None
+            elif isinstance(item, FileChange):
+                new = line_count(item.new_text)
+            else:
+                data = self._read_worktree(entry.path) if worktree else None
+                new = self._blob_lines(self._read_blob(entry.new_sha) if data is None else data)
+            return [
+                LineCount(entry.old_path, None if old is None else 0, old),
+                LineCount(entry.path, new, None if new is None else 0),
+            ]
+        path = entry.old_path if entry.status == "D" else entry.path
+        if binary or (patch is None and not isinstance(item, FileChange)):
+            return [LineCount(path, None, None)]
+        hunks = item.hunks if isinstance(item, FileChange) else parse_hunk_headers(patch or "")
+        return [LineCount(path, sum(h.new_count for h in hunks), sum(h.old_count for h in hunks))]
+
+    @staticmethod
+    def _blob_lines(data: bytes | str) -> int | None:
+        """Lines of a blob read by _read_blob (None: unreadable or binary)."""
+        if isinstance(data, str) or _is_binary(data):
+            return None
+        return line_count(_decode(data)[0])
 
     def _file_change(self, entry: RawEntry, patch: str | None, worktree: bool) -> ChangeOrSkip:
         if entry.status == "D":
@@ -340,6 +389,8 @@ class ChangeReader:
         notes: Sequence[str] = (),
         *,
         base: str | None = None,
+        head: str | None = None,
+        counts: Sequence[LineCount] | None = None,
     ) -> ChangeSet:
         return ChangeSet(
             root=self.root,
@@ -348,6 +399,8 @@ class ChangeReader:
             skipped=tuple(sorted(skipped, key=lambda s: s.path)),
             notes=tuple(notes),
             base=None if base == EMPTY_TREE else base,
+            head=head,
+            line_counts=None if counts is None else tuple(sorted(counts, key=lambda c: c.path)),
         )
 
 

@@ -40,6 +40,17 @@ def read_changes(history: History, rev: str = "HEAD") -> list[Change]:
     return log_changes(history, "--first-parent", "--diff-merges=first-parent", rev)
 
 
+def first_parent_changes(history: History, revisions: str) -> list[Change]:
+    """The first-parent changes of `revisions` (`rev`, or `old..new`), oldest
+    first, as read_changes reads them; GitError when git cannot count a
+    change's lines (a damaged clone): no commit is left out silently."""
+    output = history.run(
+        "log", "--no-renames", "--numstat", "--reverse", _FORMAT,
+        "--first-parent", "--diff-merges=first-parent", revisions, "--",
+    )  # fmt: skip
+    return list(parse_log(output))
+
+
 def log_changes(history: History, *args: str) -> list[Change]:
     """`git log ARGS` with numstat, oldest first. A snapshot missing some
     blobs stops `log --numstat`; then each commit is asked alone, and those
@@ -86,8 +97,9 @@ def subsystem(path: str) -> str:
 
 
 @dataclass
-class _State:
-    """What the changes seen so far left behind."""
+class KameiState:
+    """What the changes seen so far left behind (KameiStream's state; a
+    store may fill one with only the entries a change reads)."""
 
     lines: dict[str, int] = field(default_factory=dict)  # path -> lines now
     touched: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -102,8 +114,12 @@ class _State:
 class KameiStream:
     """Kamei's 14 metrics for each change in turn, oldest first."""
 
-    def __init__(self) -> None:
-        self._state = _State()
+    def __init__(self, state: KameiState | None = None) -> None:
+        self._state = state if state is not None else KameiState()
+
+    @property
+    def state(self) -> KameiState:
+        return self._state
 
     def features(self, change: Change) -> dict[str, float]:
         """The change's metrics from the state before it (read only)."""
