@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reviewer.dataset.heuristics import language_of
@@ -50,6 +51,16 @@ def change_history(change_set: ChangeSet, *, cache: Path | None = None) -> dict[
     except (ReviewerError, ValueError):
         return None
     return KameiStream(state).features(change)
+
+
+def buffer_history(change_set: ChangeSet, *, cache: Path | None = None) -> dict[str, float] | None:
+    """An editor buffer's metrics: its change against the repository's HEAD
+    (the buffer's change set, read by the editor, names no base)."""
+    try:
+        base = History(change_set.root).head()
+    except ReviewerError:
+        return None
+    return change_history(replace(change_set, base=base, head=None), cache=cache)
 
 
 def review_files(change_set: ChangeSet) -> tuple[FileStat, ...]:

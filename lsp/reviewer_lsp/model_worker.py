@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lsprotocol import types
 
+from reviewer.change_history import buffer_history
 from reviewer.config import Config
 from reviewer.diff import split_lines
 from reviewer.engine import review
@@ -143,7 +144,12 @@ class ModelWorker:
             return
         token = self._progress_begin(f"reviewer-model-{next(self.runs)}", document.path)
         try:
-            report = review(change_set, config, producers=(tier,), baseline=baseline)
+            # Here on the worker, never on a keystroke: the change's metrics
+            # from the history behind HEAD (cached per repository).
+            history = buffer_history(change_set) if tier.scorer.change is not None else None
+            report = review(
+                change_set, config, producers=(tier,), baseline=baseline, history=history
+            )
         finally:
             if token is not None:
                 self._progress_end(token)

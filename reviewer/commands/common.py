@@ -76,7 +76,12 @@ def review_with_tiers(
         return review_structural(change_set, config, baseline=baseline)
     # Said only when the model could run: off, the ignored settings change nothing.
     trust_notices = list(workspace.notices)
-    from reviewer.commands.model import expected_units, unit_progress, with_history
+    from reviewer.commands.model import (
+        expected_units,
+        unit_progress,
+        with_change_history,
+        with_history,
+    )
 
     with unit_progress(lambda: expected_units(change_set, config)) as on_unit:
         tier, notices = build_model_tier(
@@ -98,6 +103,7 @@ def review_with_tiers(
                 producers=(StructuralChecks(), tier),
                 notes=notices,
                 recent=with_history(tier, change_set),
+                history=with_change_history(tier, change_set),
             )
         finally:
             tier.close()

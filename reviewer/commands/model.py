@@ -181,6 +181,16 @@ def with_history(tier: ScoringTier, change_set: ChangeSet) -> tuple[ChangeFacts,
     return recent_changes(change_set.root, change_set.base)
 
 
+def with_change_history(tier: ScoringTier, change_set: ChangeSet) -> dict[str, float] | None:
+    """The change's own just-in-time metrics, when a change scorer reads
+    them; from the history behind the change (cached per repository)."""
+    if tier.scorer.change is None:
+        return None
+    from reviewer.change_history import change_history
+
+    return change_history(change_set)
+
+
 @contextmanager
 def unit_progress(total: Callable[[], int] | None = None) -> Iterator[UnitCallback | None]:
     """A progress bar of reviewed units with an ETA on stderr, only when
