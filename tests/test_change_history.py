@@ -4,7 +4,11 @@ base only, through the per-repository cache (reused, extended, rebuilt)."""
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -271,3 +275,37 @@ def test_the_cache_lives_in_the_users_cache_directory(repo: GitRepo, isolated_ho
     path = cache_file(repo.path)
     assert path.is_relative_to(isolated_home / "xdg_cache_home" / "reviewer")
     assert path != cache_file(repo.path / "elsewhere")
+
+
+RACER = """
+import json, sys
+from pathlib import Path
+from reviewer.change_history import change_history
+from reviewer.git import ChangeReader, open_repo
+reader = ChangeReader(open_repo(sys.argv[1]))
+results = [change_history(reader.working_tree(), cache=Path(sys.argv[2])) for _ in range(5)]
+print(json.dumps(results))
+"""
+
+
+def test_two_processes_at_once_share_the_cache_safely(
+    repo: GitRepo, shas: dict[str, str], cache: Path
+) -> None:
+    repo.write("core/a.py", code("a", 2))
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(repo.path), str(cache)],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [json.loads(racer.communicate(timeout=120)[0]) for racer in racers]
+    expected = change_history(reader(repo).working_tree(), cache=cache.with_name("alone"))
+    assert all(result == expected for output in outputs for result in output)
+    with HistoryStore(cache, repo.path) as store:
+        assert store.tip() == (4, shas["c5"])
+        assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
