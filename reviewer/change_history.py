@@ -33,11 +33,15 @@ OVERLAY = 64  # new changes kept in memory rather than replacing the cached tail
 _IDENT = re.compile(r"<([^>]*)>\s+(\d+)")
 
 
-def change_history(change_set: ChangeSet, *, cache: Path | None = None) -> dict[str, float] | None:
+def change_history(
+    change_set: ChangeSet, *, cache: Path | None = None, build: bool = True
+) -> dict[str, float] | None:
     """The metrics of `change_set` from the history behind it; None when
     there is none to read (no commit yet, a shallow or damaged clone): the
     review goes on without them, never with a guess. `cache` stands in for
-    the user's cache file."""
+    the user's cache file. `build=False` answers None rather than read the
+    whole history when the cache does not hold it (the editor builds it
+    aside and asks again)."""
     if change_set.base is None:
         return None
     try:
@@ -47,20 +51,35 @@ def change_history(change_set: ChangeSet, *, cache: Path | None = None) -> dict[
         author, time, message = _author_time_message(history, change_set.head)
         change = Change("", (change_set.base,), author, time, message, review_files(change_set))
         paths = [f.path for f in change.files if f.added is not None]
-        state = state_after(history, change_set.base, paths, author, cache=cache)
+        state = state_after(history, change_set.base, paths, author, cache=cache, build=build)
     except (ReviewerError, ValueError):
         return None
-    return KameiStream(state).features(change)
+    return None if state is None else KameiStream(state).features(change)
 
 
-def buffer_history(change_set: ChangeSet, *, cache: Path | None = None) -> dict[str, float] | None:
+def buffer_history(
+    change_set: ChangeSet, *, cache: Path | None = None, build: bool = True
+) -> dict[str, float] | None:
     """An editor buffer's metrics: its change against the repository's HEAD
     (the buffer's change set, read by the editor, names no base)."""
     try:
         base = History(change_set.root).head()
     except ReviewerError:
         return None
-    return change_history(replace(change_set, base=base, head=None), cache=cache)
+    return change_history(replace(change_set, base=base, head=None), cache=cache, build=build)
+
+
+def build_cache(root: Path, *, cache: Path | None = None) -> None:
+    """Bring the repository's history cache up to HEAD (the editor does it
+    aside, on a thread of its own, the first time it meets a repository)."""
+    try:
+        history = History(root)
+        head = history.head()
+        if head is None or history.run("rev-parse", "--is-shallow-repository").strip() == "true":
+            return
+        state_after(history, head, (), "", cache=cache)
+    except ReviewerError:
+        return
 
 
 def review_files(change_set: ChangeSet) -> tuple[FileStat, ...]:
@@ -103,33 +122,48 @@ def state_after(
     author: str,
     *,
     cache: Path | None = None,
-) -> KameiState:
+    build: bool = True,
+) -> KameiState | None:
     """KameiStream's state after the first-parent change `base`, for the
     features of a change on `paths` by `author`: from the repository's
     cache where it holds the chain, read from git (and stored) where not. A
     damaged cache is deleted and built again; one that cannot be used at
-    all (unwritable, busy) leaves git as the only source."""
+    all (unwritable, busy) leaves git as the only source. None, with
+    `build=False`, where the whole history would have to be read."""
     path = cache if cache is not None else cache_file(history.path)
     for attempt in range(2):
         try:
             with HistoryStore(path, history.path) as store:
-                state = _from_store(store, history, base, paths, author)
+                state = _from_store(store, history, base, paths, author, build)
             if state is not None:
                 return state
+        except _NotBuilt:
+            return None
         except sqlite3.Error as error:
             if not is_damaged(error) or attempt:
                 break
             discard(path)
         except OSError:
             break
+    if not build:
+        return None
     stream = KameiStream()
     for change in first_parent_changes(history, base):
         stream.add(change)
     return stream.state
 
 
+class _NotBuilt(Exception):
+    """The cache does not hold the base's history, and building was not asked."""
+
+
 def _from_store(
-    store: HistoryStore, history: History, base: str, paths: Sequence[str], author: str
+    store: HistoryStore,
+    history: History,
+    base: str,
+    paths: Sequence[str],
+    author: str,
+    build: bool,
 ) -> KameiState | None:
     """None when another process rewrote the chain under this one."""
     known = store.positions([base])
@@ -139,6 +173,8 @@ def _from_store(
     known = store.positions(walk)
     anchor_sha = next((sha for sha in walk if sha in known), None)
     anchor = (known[anchor_sha], anchor_sha) if anchor_sha is not None else None
+    if anchor is None and not build:
+        raise _NotBuilt
     newer = first_parent_changes(history, f"{anchor_sha}..{base}" if anchor_sha else base)
     if anchor_sha is not None and (not newer or newer[0].parents[:1] != (anchor_sha,)):
         return None

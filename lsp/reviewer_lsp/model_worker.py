@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lsprotocol import types
 
-from reviewer.change_history import buffer_history
+from reviewer.change_history import buffer_history, build_cache
 from reviewer.config import Config
-from reviewer.diff import split_lines
+from reviewer.diff import ChangeSet, split_lines
 from reviewer.engine import review
 from reviewer.errors import ReviewerError
 from reviewer.findings import Finding
@@ -79,6 +79,8 @@ class ModelWorker:
         self.discarded = 0  # results dropped because the buffer had moved on
         self.running: tuple[str, int] | None = None  # (uri, version) in the worker now
         self.runs = itertools.count(1)  # progress tokens must be new each time
+        # The history cache builds started, one per repository at most.
+        self.history_builds: dict[Path, threading.Thread] = {}
 
     def schedule(self, document: Document, *, on_save: bool) -> None:
         editor = self.server.settings.editor
@@ -146,7 +148,7 @@ class ModelWorker:
         try:
             # Here on the worker, never on a keystroke: the change's metrics
             # from the history behind HEAD (cached per repository).
-            history = buffer_history(change_set) if tier.scorer.change is not None else None
+            history = self._history(change_set) if tier.scorer.change is not None else None
             report = review(
                 change_set, config, producers=(tier,), baseline=baseline, history=history
             )
@@ -166,6 +168,27 @@ class ModelWorker:
         for note in report.notes:  # e.g. sentences withheld, a budget reached
             if note.startswith("model:"):
                 self._call(server.log, f"reviewer: {note}")
+
+    def _history(self, change_set: ChangeSet) -> dict[str, float] | None:
+        """The buffer's change metrics from the repository's history cache.
+        A repository met for the first time has its cache built on a
+        thread of its own (it reads the whole history once): this run and
+        those until it is done go without the metrics rather than wait."""
+        history = buffer_history(change_set, build=False)
+        root = change_set.root
+        if history is None and root not in self.history_builds:
+            builder = threading.Thread(
+                target=self._build_history, args=(root,), name="reviewer-history", daemon=True
+            )
+            self.history_builds[root] = builder
+            builder.start()
+        return history
+
+    def _build_history(self, root: Path) -> None:
+        try:
+            build_cache(root)
+        except Exception as error:  # the cache is a speed-up: its failure is only logged
+            self._call(self.server.log, f"reviewer: history cache not built: {error}")
 
     def config_changed(self) -> None:
         """A config was read again: the model may be available now."""

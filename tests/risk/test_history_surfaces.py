@@ -148,9 +148,17 @@ def test_the_language_servers_model_worker_passes_the_buffers_metrics(
     worker = model_worker.ModelWorker(host)  # type: ignore[arg-type]
     monkeypatch.setattr(model_worker, "review", review)
     monkeypatch.setattr(worker, "_tier", lambda *args: SpyTier())
-    try:
+
+    def run() -> None:
         asyncio.run(asyncio.to_thread(worker._run, document.uri, 1))
+
+    try:
+        run()  # a repository met for the first time: its cache builds aside
+        assert given["history"] is None
+        worker.history_builds[document.root].join(timeout=60)
+        run()
     finally:
         worker.stop()
     assert given["history"] is not None and given["history"]["nuc"] == 2
     assert given["thread"] != threading.main_thread().name
+    assert list(worker.history_builds) == [document.root]  # built once
