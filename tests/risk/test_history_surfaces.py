@@ -55,8 +55,8 @@ class SpyTier:
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> SpyTier:
     tier = SpyTier()
-    monkeypatch.setattr("reviewer.model.factory.wanted", lambda *a, **k: True)
-    monkeypatch.setattr("reviewer.model.factory.build_model_tier", lambda *a, **k: (tier, []))
+    monkeypatch.setattr("reviewer.scorer.assemble.wanted", lambda *a, **k: True)
+    monkeypatch.setattr("reviewer.scorer.assemble.build_model_tier", lambda *a, **k: (tier, []))
     return tier
 
 
@@ -92,8 +92,8 @@ def test_no_history_is_read_without_a_change_scorer(
     repo: GitRepo, two_commits: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tier = SpyTier(change_scorer=False)
-    monkeypatch.setattr("reviewer.model.factory.wanted", lambda *a, **k: True)
-    monkeypatch.setattr("reviewer.model.factory.build_model_tier", lambda *a, **k: (tier, []))
+    monkeypatch.setattr("reviewer.scorer.assemble.wanted", lambda *a, **k: True)
+    monkeypatch.setattr("reviewer.scorer.assemble.build_model_tier", lambda *a, **k: (tier, []))
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("history read without a change scorer")
