@@ -20,9 +20,10 @@ from reviewer.history import FEATURES
 from reviewer.jit.record import read_records
 from reviewer.jit.tokens import change_tokens, line_tokens
 from reviewer.languages import comment_tokens
+from reviewer.risk.jit_logistic import UNLOGGED
 
 YEAR = 365 * 86400
-LOG_FEATURES = {"entropy", "fix"}  # the others are counts or days: log1p
+LOG_FEATURES = UNLOGGED  # the others are counts or days: log1p, as the shipped scorer does
 
 
 @dataclass(frozen=True)

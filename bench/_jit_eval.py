@@ -21,18 +21,28 @@ def auroc(y: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
+def resamples(groups: np.ndarray) -> list[np.ndarray]:
+    """The bootstrap's resamples: changes drawn within each repository (so
+    every resample keeps each repository's share). Drawn once, they serve
+    every row of a table: paired differences read the same resamples."""
+    rng = np.random.default_rng(SEED)
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    return [
+        np.concatenate([rng.choice(m, len(m)) for m in members]).astype(np.int32)
+        for _ in range(BOOTSTRAP)
+    ]
+
+
+def bootstrap(y: np.ndarray, score: np.ndarray, picks: list[np.ndarray]) -> np.ndarray:
+    return np.asarray([auroc(y[pick], score[pick]) for pick in picks])
+
+
 def auroc_interval(
     y: np.ndarray, score: np.ndarray, groups: np.ndarray
 ) -> tuple[float, float, float]:
     """Pooled AUROC and its 95% interval, resampling changes within each
     repository (so every resample keeps each repository's share)."""
-    rng = np.random.default_rng(SEED)
-    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-    values = []
-    for _ in range(BOOTSTRAP):
-        pick = np.concatenate([rng.choice(m, len(m)) for m in members])
-        values.append(auroc(y[pick], score[pick]))
-    low, high = np.nanpercentile(values, [2.5, 97.5])
+    low, high = np.nanpercentile(bootstrap(y, score, resamples(groups)), [2.5, 97.5])
     return auroc(y, score), float(low), float(high)
 
 
