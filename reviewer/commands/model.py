@@ -120,19 +120,15 @@ def _default_rows(
     import json
 
     from reviewer.model.factory import llama_available
-    from reviewer.risk.defaults import risk_default, severity_words
-    from reviewer.risk.lines_added import RiskCardError, load
+    from reviewer.risk.choose import risk_info
+    from reviewer.risk.defaults import severity_words
+    from reviewer.risk.lines_added import RiskCardError
 
     rows: list[tuple[str, str]] = []
     try:
-        scorer = load()
+        rows.append(("risk", risk_info()))
     except RiskCardError as error:
         rows.append(("risk", f"unavailable: {error}"))
-    else:
-        shown, numbers = risk_default(scorer.card)
-        calibrated = "calibrated" if scorer.calibrated else "not calibrated"
-        when = "shown by default" if shown else 'shown with --model or enabled = "on" only'
-        rows.append(("risk", f"{scorer.name} ({calibrated}); {when}: {numbers}"))
     if not llama_available():
         return rows
     from reviewer.scorer.build import choose_head

@@ -93,15 +93,20 @@ class JitLogistic:
         return ChangeScore(self.probability(history), self.reasons(history))
 
     def reasons(self, history: Mapping[str, float]) -> tuple[str, ...]:
-        """The metrics whose terms raised the score most, in words, largest
-        first; files and directories said together when both raised it."""
-        terms = self.contributions(history)
-        raised = [m for v, m in sorted(((v, m) for m, v in terms.items() if v > 0), reverse=True)]
-        if "nf" in raised and "nd" in raised:
-            raised.remove("nd" if raised.index("nf") < raised.index("nd") else "nf")
-            spread = "spread"
-            raised = [spread if m in ("nf", "nd") else m for m in raised]
-        return tuple(reason_words(metric, history) for metric in raised[:REASONS])
+        """The inputs whose terms raised the score most, in words, largest
+        first. Metrics that measure one thing together (GROUPS: the change's
+        spread, the author's experience) are summed and said together, so a
+        reason never stands on one of two nearly equal, opposed terms."""
+        summed: dict[str, float] = {}
+        for metric, value in self.contributions(history).items():
+            group = GROUP_OF.get(metric, metric)
+            summed[group] = summed.get(group, 0.0) + value
+        raised = sorted(((v, g) for g, v in summed.items() if v > 0), reverse=True)
+        return tuple(reason_words(group, history) for _, group in raised[:REASONS])
+
+
+GROUPS = {"spread": ("ns", "nd", "nf"), "experience": ("exp", "rexp", "sexp")}
+GROUP_OF = {metric: group for group, metrics in GROUPS.items() for metric in metrics}
 
 
 def _count(n: float, one: str, many: str | None = None) -> str:
@@ -110,19 +115,19 @@ def _count(n: float, one: str, many: str | None = None) -> str:
 
 
 def reason_words(metric: str, h: Mapping[str, float]) -> str:
-    """What the metric says about the change, with its real number."""
+    """What a metric (or a GROUPS entry) says about the change, with its
+    real numbers."""
     if metric == "la":
         return f"adds {_count(h['la'], 'line')} of code"
     if metric == "ld":
         return f"deletes {_count(h['ld'], 'line')} of code"
-    if metric == "nf":
-        return f"spans {_count(h['nf'], 'file')}"
-    if metric == "nd":
-        return f"spans {_count(h['nd'], 'directory', 'directories')}"
-    if metric == "spread":  # nf and nd both raised the score
-        return f"spans {_count(h['nf'], 'file')} in {_count(h['nd'], 'directory', 'directories')}"
-    if metric == "ns":
-        return f"reaches into {_count(h['ns'], 'top-level directory', 'top-level directories')}"
+    if metric == "spread":
+        words = f"spans {_count(h['nf'], 'file')}"
+        if h["nd"] > 1:
+            words += f" in {_count(h['nd'], 'directory', 'directories')}"
+        if h["ns"] > 1:
+            words += f" under {_count(h['ns'], 'top-level directory', 'top-level directories')}"
+        return words
     if metric == "entropy":
         return f"spreads its changed lines over its files (entropy {h['entropy']:.2f} of 1)"
     if metric == "lt":
@@ -135,17 +140,19 @@ def reason_words(metric: str, h: Mapping[str, float]) -> str:
         return f"its files last changed {_count(h['age'], 'day')} before, on average"
     if metric == "nuc":
         return f"touches code changed {_count(h['nuc'], 'time')} before"
-    if metric == "exp":
+    if metric == "experience":
         if round(h["exp"]) == 0:
             return "the author's first change here"
-        return f"the author made {_count(h['exp'], 'change')} here before"
-    if metric == "rexp":
-        return f"the author's recent experience: {h['rexp']:.1f} changes, weighed by recency"
-    if metric == "sexp":
         if round(h["sexp"]) == 0:
-            return "the author's first change to these directories"
-        return f"the author changed these directories {_count(h['sexp'], 'time')} before"
-    return f"{metric} {h[metric]:g}"
+            return (
+                "the author's first change to these directories "
+                f"({_count(h['exp'], 'change')} elsewhere before)"
+            )
+        return (
+            f"the author made {_count(h['exp'], 'change')} here before, "
+            f"{round(h['sexp']):,} to these directories"
+        )
+    return f"{metric} {h[metric]:g}"  # a metric the words do not know yet
 
 
 def load(path: Path | None = None) -> JitLogistic:

@@ -26,6 +26,7 @@ from reviewer.risk import (
     RiskLine,
     rank_among,
 )
+from reviewer.risk.choose import scorer_for
 from reviewer.risk.defaults import line_severity
 from reviewer.scorer.explain import Explainer, fallback_message, with_reasons
 from reviewer.scorer.features import FeatureExtractor, scoring_input
@@ -142,7 +143,7 @@ class ScoringTier:
     def review_change(self, change: ChangeFacts) -> ChangeRisk | None:
         """The change's risk (None when no change scorer is on, or when the
         change adds no reviewable code: then a note says so)."""
-        scorer = self.scorer.change
+        scorer = scorer_for(self.scorer.change, change)  # learned where history was read
         if scorer is None:
             return None
         if change.lines_added == 0:
@@ -150,7 +151,11 @@ class ScoringTier:
             return None
         scored = scorer.score(change)
         ranked = sorted(self.lines, key=lambda line: (-line.score, line.path, line.line))
-        recent = tuple(scorer.score(other).probability for other in change.recent)
+        recent = tuple(
+            scorer.score(other).probability
+            for other in change.recent
+            if scorer_for(self.scorer.change, other) is scorer  # ranked among its own kind
+        )
         return ChangeRisk(
             probability=round(scored.probability, 3),
             lines=tuple(ranked[:LOOK_FIRST]),
