@@ -12,7 +12,7 @@ import pytest
 
 from reviewer.cli import main
 from reviewer.model.resolve import ModelLocation
-from reviewer.risk import lines_added
+from reviewer.risk import jit_logistic, lines_added
 from tests.conftest import GitRepo
 from tests.risk.conftest import BASE, SMALL
 from tests.scorer.heads import QWEN_05B_WIDTH, length_head
@@ -100,4 +100,35 @@ def test_a_bad_change_card_leaves_the_run_structural_with_one_notice(
     summary = _review(repo, model_default.path, str(head), capsys)
     model_notes = [note for note in summary["notes"] if note.startswith("model:")]
     assert len(model_notes) == 1 and says in model_notes[0], model_notes
+    assert "risk" not in summary
+
+
+@pytest.mark.parametrize(
+    ("card", "says"),
+    [
+        (None, "cannot read the change scorer's card"),
+        ("{not json", "cannot read the change scorer's card"),
+        ('{"format": 1, "scorer": "lines-added"}', "made for another change scorer"),
+        ('{"format": 1, "scorer": "jit-logistic", "model": {}}', "no model"),
+    ],
+)
+def test_a_bad_learned_card_leaves_the_run_structural_with_one_notice(
+    repo: GitRepo,
+    model_default: ModelLocation,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    card: str | None,
+    says: str,
+) -> None:
+    path = tmp_path / "card.json"
+    if card is not None:
+        path.write_text(card)
+    monkeypatch.setattr(jit_logistic, "CARD", path)
+    head = tmp_path / "head.npz"
+    length_head(QWEN_05B_WIDTH, 0.5).save(head)
+    summary = _review(repo, model_default.path, str(head), capsys)
+    model_notes = [note for note in summary["notes"] if note.startswith("model:")]
+    assert len(model_notes) == 1 and says in model_notes[0], model_notes
+    assert model_notes[0].endswith("structural checks only")
     assert "risk" not in summary

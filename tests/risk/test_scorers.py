@@ -14,7 +14,7 @@ from reviewer.config import validate_config
 from reviewer.errors import ConfigError
 from reviewer.findings import Severity
 from reviewer.model.resolve import ModelLocation
-from reviewer.risk import ChangeFacts, FileFacts, rank_among
+from reviewer.risk import ChangeFacts, FileFacts, jit_logistic, rank_among
 from reviewer.risk.defaults import line_severity, risk_default
 from reviewer.risk.lines_added import load
 from reviewer.scorer.features import SCALAR_NAMES, LineFeatures
@@ -89,6 +89,10 @@ def test_model_info_prints_the_numbers_behind_each_default(
     assert main(["model", "info"]) == 0
     rows = dict(line.split(":", 1) for line in capsys.readouterr().out.splitlines())
     risk, flags = rows["risk"].strip(), rows["flags"].strip()
-    assert risk.startswith("placeholder from lines added (not calibrated); shown with --model")
-    assert "change AUROC on dev not measured" in risk
+    learned = "fitted on the change's history (Kamei's metrics) (calibrated)"
+    assert risk.startswith(f"{learned}, lines added where no history was read; ")
+    dev = jit_logistic.load().card["dev"]
+    assert f"change AUROC on dev {dev['auroc']:.3f} vs lines-added" in risk
+    assert f"precision {dev['gate']['precision']:.2f}" in risk
+    assert ("shown by default" in risk) is risk_default(jit_logistic.load().card)[0]
     assert flags.startswith("flagged lines are info (gate precision on dev not measured")
