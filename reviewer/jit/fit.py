@@ -41,13 +41,13 @@ class LogisticFit:
         columns = [METRICS.index(metric_of(t)) for t in self.terms]
         squared = np.asarray([t.endswith("^2") for t in self.terms])
         inputs = z[:, columns]
-        return np.where(squared, inputs**2, inputs)
+        return np.asarray(np.where(squared, inputs**2, inputs))
 
     def decision(self, metrics: np.ndarray) -> np.ndarray:
-        return self.design(metrics) @ self.coef + self.intercept
+        return np.asarray(self.design(metrics) @ self.coef + self.intercept)
 
     def probability(self, metrics: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.decision(metrics)))
+        return np.asarray(1.0 / (1.0 + np.exp(-self.decision(metrics))))
 
     def model_card(self) -> dict[str, Any]:
         """The card's `model`: what jit_logistic.load reads back. Means and
@@ -72,7 +72,7 @@ def fit_logistic(
 ) -> LogisticFit:
     """Unweighted (balanced=False) the fitted probability is calibrated on
     the training mix of changes; balanced classes (Kamei's setting) only rank."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     mean = metrics.mean(axis=0)
     scale = metrics.std(axis=0)
