@@ -5,9 +5,9 @@ by reviewer/jit/fit.py (bench/jit_risk.py writes the card).
 
 Plain Python at review time: 14 numbers in, one probability out. The
 reasons are the model's own terms: coefficient times standardised input,
-summed per metric, the largest positive ones first, in words with the
-change's real numbers. A metric whose term lowered the score is never a
-reason."""
+summed per metric and per group of metrics that measure one thing, the
+largest positive ones first, in words with the change's real numbers. A
+term that lowered the score is never a reason."""
 
 from __future__ import annotations
 
@@ -102,11 +102,19 @@ class JitLogistic:
             group = GROUP_OF.get(metric, metric)
             summed[group] = summed.get(group, 0.0) + value
         raised = sorted(((v, g) for g, v in summed.items() if v > 0), reverse=True)
-        return tuple(reason_words(group, history) for _, group in raised[:REASONS])
+        words = dict.fromkeys(reason_words(group, history) for _, group in raised)
+        return tuple(words)[:REASONS]  # "its files are new" may be said twice: once
 
 
-GROUPS = {"spread": ("ns", "nd", "nf"), "experience": ("exp", "rexp", "sexp")}
+GROUPS = {
+    "spread": ("ns", "nd", "nf"),
+    "past": ("nuc", "ndev"),  # earlier changes to its files, and their authors
+    "experience": ("exp", "rexp", "sexp"),
+}
 GROUP_OF = {metric: group for group, metrics in GROUPS.items() for metric in metrics}
+
+
+NEW_FILES = "its files are new (no earlier change to them)"
 
 
 def _count(n: float, one: str, many: str | None = None) -> str:
@@ -131,15 +139,22 @@ def reason_words(metric: str, h: Mapping[str, float]) -> str:
     if metric == "entropy":
         return f"spreads its changed lines over its files (entropy {h['entropy']:.2f} of 1)"
     if metric == "lt":
+        if round(h["nuc"]) == 0:
+            return NEW_FILES
         return f"its files held {_count(h['lt'], 'line')} on average before"
     if metric == "fix":
         return "a fix (by its message)" if h["fix"] else "not a fix (by its message)"
-    if metric == "ndev":
-        return f"its files were changed by {_count(h['ndev'], 'developer')} before"
+    if metric == "past":
+        if round(h["nuc"]) == 0:
+            return NEW_FILES
+        return (
+            f"touches code changed {_count(h['nuc'], 'time')} before, "
+            f"by {_count(h['ndev'], 'developer')}"
+        )
     if metric == "age":
+        if round(h["nuc"]) == 0:
+            return NEW_FILES  # AGE leaves new files out: 0 then means no earlier change
         return f"its files last changed {_count(h['age'], 'day')} before, on average"
-    if metric == "nuc":
-        return f"touches code changed {_count(h['nuc'], 'time')} before"
     if metric == "experience":
         if round(h["exp"]) == 0:
             return "the author's first change here"

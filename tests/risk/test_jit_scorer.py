@@ -88,19 +88,36 @@ def test_the_probability_grows_with_a_raising_term_and_is_a_probability() -> Non
 
 
 def test_reasons_are_the_terms_that_raised_the_score_largest_first_with_real_numbers() -> None:
-    model = _model({"la": 0.5, "ndev": 0.8, "nuc": 0.2, "exp": -0.3, "fix": 1.0})
-    history = _history(la=120, ndev=12, nuc=40, exp=250, fix=0)
+    model = _model({"la": 0.5, "ndev": 0.8, "nuc": 0.2, "exp": -0.3, "fix": 1.0, "age": 0.1})
+    history = _history(la=120, ndev=12, nuc=40, exp=250, fix=0, age=2)
     terms = model.contributions(history)
     assert terms["exp"] < 0 and terms["fix"] == 0  # lowered it, or did nothing
+    past = terms["nuc"] + terms["ndev"]  # one group: earlier changes and their authors
+    assert past > terms["la"] > terms["age"] > 0
     reasons = model.score(ChangeFacts(FILES, history=history)).reasons
-    expected = sorted(("la", "ndev", "nuc"), key=lambda m: -terms[m])
-    assert reasons == tuple(reason_words(m, history) for m in expected)
     assert reasons == (
+        "touches code changed 40 times before, by 12 developers",
         "adds 120 lines of code",
-        "its files were changed by 12 developers before",
-        "touches code changed 40 times before",
+        "its files last changed 2 days before, on average",
     )
     assert not any("author" in r or "fix" in r for r in reasons)
+
+
+def test_at_most_three_reasons_and_new_files_said_once() -> None:
+    model = _model({"la": 0.5, "lt": -0.4, "age": -0.3, "ndev": -0.2, "ld": 0.1, "ns": 0.01})
+    new = _history(la=30, ld=4, lt=0, age=0, nuc=0, ndev=0)
+    assert model.reasons(new) == (
+        "adds 30 lines of code",
+        "deletes 4 lines of code",
+    )  # lt, age and past are at 0 here: no term, no reason
+    shifted = JitLogistic(
+        model.terms, (1.0,) * 14, model.scale, model.coef, model.intercept, {}
+    )  # an average change has touched files before: new files raise the score
+    assert shifted.reasons(new) == (
+        "adds 30 lines of code",
+        "its files are new (no earlier change to them)",  # lt, age and past: said once
+        "deletes 4 lines of code",
+    )
 
 
 def test_metrics_of_one_thing_are_summed_and_said_together() -> None:
@@ -124,6 +141,7 @@ def test_metrics_of_one_thing_are_summed_and_said_together() -> None:
         ("experience", 0, "the author's first change here"),
         ("age", 3.4, "its files last changed 3 days before, on average"),
         ("lt", 1200.2, "its files held 1,200 lines on average before"),
+        ("past", 7, "touches code changed 7 times before, by 1 developer"),
         ("spread", 1, "spans 1 file"),
         ("fix", 1, "a fix (by its message)"),
         ("entropy", 0.834, "spreads its changed lines over its files (entropy 0.83 of 1)"),
@@ -132,7 +150,8 @@ def test_metrics_of_one_thing_are_summed_and_said_together() -> None:
 def test_each_metric_is_said_in_words_with_its_number(
     metric: str, value: float, words: str
 ) -> None:
-    assert reason_words(metric, _history(**{metric: value, "nf": 1})) == words
+    history = _history(nf=1, nuc=1, ndev=1) | {"nuc" if metric == "past" else metric: value}
+    assert reason_words(metric, history) == words
 
 
 def test_a_group_says_each_of_its_numbers() -> None:
@@ -179,7 +198,7 @@ def test_a_real_change_is_scored_from_its_history(repo: GitRepo) -> None:
     assert 0 < score.probability < 1 and score.probability == model.probability(history)
     said = {name: reason_words(name, history) for name in (*GROUPS, *FEATURES)}
     assert said["spread"] == "spans 4 files in 2 directories under 2 top-level directories"
-    assert said["nuc"] == "touches code changed 3 times before"
+    assert said["past"] == "touches code changed 3 times before, by 1 developer"
     assert said["experience"] == "the author made 3 changes here before, 3 to these directories"
     assert score.reasons == model.reasons(history) and set(score.reasons) <= set(said.values())
 
