@@ -154,6 +154,8 @@ def reason_words(metric: str, h: Mapping[str, float]) -> str:
     if metric == "age":
         if round(h["nuc"]) == 0:
             return NEW_FILES  # AGE leaves new files out: 0 then means no earlier change
+        if h["age"] < 0.5:
+            return "its files last changed less than a day before, on average"
         return f"its files last changed {_count(h['age'], 'day')} before, on average"
     if metric == "experience":
         if round(h["exp"]) == 0:

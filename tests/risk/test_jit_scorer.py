@@ -140,6 +140,7 @@ def test_metrics_of_one_thing_are_summed_and_said_together() -> None:
     [
         ("experience", 0, "the author's first change here"),
         ("age", 3.4, "its files last changed 3 days before, on average"),
+        ("age", 0.2, "its files last changed less than a day before, on average"),
         ("lt", 1200.2, "its files held 1,200 lines on average before"),
         ("past", 7, "touches code changed 7 times before, by 1 developer"),
         ("spread", 1, "spans 1 file"),
