@@ -76,6 +76,8 @@ def test_the_default_follows_the_card_and_the_card_says_whether_it_is_met() -> N
     shown, numbers = risk_default(card)
     assert shown is (dev["auroc"] - dev["lines_added_auroc"] >= 0.05)
     assert f"{dev['auroc']:.3f} vs lines-added {dev['lines_added_auroc']:.3f}" in numbers
+    assert card["verdict"]["shown_by_default"] is shown  # the card says it plainly
+    assert card["verdict"]["default"].startswith("shown" if shown else "NOT shown")
     assert "shown by default" in risk_info() if shown else "--model" in risk_info()
 
 
