@@ -51,7 +51,7 @@ def change_history(
         author, time, message = _author_time_message(history, change_set.head)
         change = Change("", (change_set.base,), author, time, message, review_files(change_set))
         paths = [f.path for f in change.files if f.added is not None]
-        state = state_after(history, change_set.base, paths, author, cache=cache, build=build)
+        state = state_after(history, change_set.base, paths, (author,), cache=cache, build=build)
     except (ReviewerError, ValueError):
         return None
     return None if state is None else KameiStream(state).features(change)
@@ -77,7 +77,7 @@ def build_cache(root: Path, *, cache: Path | None = None) -> None:
         head = history.head()
         if head is None or history.run("rev-parse", "--is-shallow-repository").strip() == "true":
             return
-        state_after(history, head, (), "", cache=cache)
+        state_after(history, head, (), (), cache=cache)
     except ReviewerError:
         return
 
@@ -119,13 +119,13 @@ def state_after(
     history: History,
     base: str,
     paths: Sequence[str],
-    author: str,
+    authors: Sequence[str],
     *,
     cache: Path | None = None,
     build: bool = True,
 ) -> KameiState | None:
     """KameiStream's state after the first-parent change `base`, for the
-    features of a change on `paths` by `author`: from the repository's
+    features of changes on `paths` by `authors`: from the repository's
     cache where it holds the chain, read from git (and stored) where not. A
     damaged cache is deleted and built again; one that cannot be used at
     all (unwritable, busy) leaves git as the only source. None, with
@@ -134,7 +134,7 @@ def state_after(
     for attempt in range(2):
         try:
             with HistoryStore(path, history.path) as store:
-                state = _from_store(store, history, base, paths, author, build)
+                state = _from_store(store, history, base, paths, authors, build)
             if state is not None:
                 return state
         except _NotBuilt:
@@ -162,13 +162,13 @@ def _from_store(
     history: History,
     base: str,
     paths: Sequence[str],
-    author: str,
+    authors: Sequence[str],
     build: bool,
 ) -> KameiState | None:
     """None when another process rewrote the chain under this one."""
     known = store.positions([base])
     if base in known:  # on the stored chain: its rows up to the base, none later
-        return store.state_at(base, known[base], paths, author)
+        return store.state_at(base, known[base], paths, authors)
     walk = history.run("rev-list", "--first-parent", f"--max-count={WALK}", base).split()
     known = store.positions(walk)
     anchor_sha = next((sha for sha in walk if sha in known), None)
@@ -184,10 +184,10 @@ def _from_store(
     moved_on = anchor is None or anchor == tip or len(newer) > OVERLAY
     if moved_on and store.extend(anchor, newer, tip):
         position = (anchor[0] if anchor else -1) + len(newer)
-        return store.state_at(base, position, paths, author)
+        return store.state_at(base, position, paths, authors)
     # A branch off the stored chain (or a writer busy elsewhere): its own
     # changes on top of the anchor's state, in memory only.
-    state = store.state_at(anchor[1], anchor[0], paths, author) if anchor else KameiState()
+    state = store.state_at(anchor[1], anchor[0], paths, authors) if anchor else KameiState()
     if state is None:
         return None
     stream = KameiStream(state)

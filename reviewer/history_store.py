@@ -120,11 +120,11 @@ class HistoryStore:
         return {str(sha): int(idx) for sha, idx in rows}
 
     def state_at(
-        self, sha: str, position: int, paths: Iterable[str], author: str
+        self, sha: str, position: int, paths: Iterable[str], authors: Iterable[str]
     ) -> KameiState | None:
         """What the changes up to `sha` (at `position`, inclusive) left
-        behind, for `paths` and `author` only (all that the features of a
-        change on those paths by that author read); None when the chain no
+        behind, for `paths` and `authors` only (all that the features of
+        changes on those paths by those authors read); None when the chain no
         longer holds `sha` there (another process rewrote it meanwhile)."""
         state = KameiState()
         state.count = position + 1
@@ -144,12 +144,13 @@ class HistoryStore:
                 state.touched[path] = [int(r[0]) for r in rows]
                 state.authors[path] = {str(r[2]) for r in rows}
                 state.lines[path], state.last_time[path] = int(rows[-1][1]), int(rows[-1][3])
-            own = self.conn.execute(
-                "SELECT time, subsystems FROM changes "
-                "WHERE author = ? AND idx <= ? AND subsystems IS NOT NULL ORDER BY idx",
-                (author, position),
-            )
-            state.by_author[author] = [(int(t), frozenset(s.split("/"))) for t, s in own]
+            for author in set(authors):
+                own = self.conn.execute(
+                    "SELECT time, subsystems FROM changes "
+                    "WHERE author = ? AND idx <= ? AND subsystems IS NOT NULL ORDER BY idx",
+                    (author, position),
+                )
+                state.by_author[author] = [(int(t), frozenset(s.split("/"))) for t, s in own]
         return state
 
     def extend(

@@ -174,7 +174,7 @@ def with_history(tier: ScoringTier, change_set: ChangeSet) -> tuple[ChangeFacts,
         return ()
     from reviewer.risk.recent import recent_changes
 
-    return recent_changes(change_set.root, change_set.base)
+    return recent_changes(change_set.root, change_set.base, metrics=True)
 
 
 def with_change_history(tier: ScoringTier, change_set: ChangeSet) -> dict[str, float] | None:

@@ -2,7 +2,8 @@
 on a planted risky change (many added lines) and a clean small one: every
 format carries the change's risk (the learned scorer's, from the change's
 history read at the edge) and the lines to look at first with their
-reasons; no rank, since the recent changes carry no metrics of their own."""
+reasons; its rank among the repository's recent changes, each scored by
+the same learned scorer from its own history."""
 
 from __future__ import annotations
 
@@ -47,9 +48,10 @@ def test_a_risky_and_a_clean_change_in_every_format(
     assert 0 < risk["probability"] < 1 and risk["calibrated"] is True
     assert risk["scorer"] == jit_logistic.load().name
     assert f"adds {risky.count(chr(10))} lines of code" in risk["reasons"]
-    # The recent changes carry no metrics of their own: no rank among them
-    # rather than one against scores of another kind.
-    assert risk["rank"] is None
+    # Ranked among the recent changes, each scored from its own history by
+    # the same scorer: far larger than every earlier change, so above them all.
+    commits = len(history_repo.git("rev-list", "--no-merges", "HEAD").split())
+    assert risk["rank"] == {"above": commits, "of": commits}
     lines = risk["lines"]
     assert len(lines) == 5, lines  # the change has far more than five lines
     scores = [line["score"] for line in lines]
@@ -63,8 +65,9 @@ def test_a_risky_and_a_clean_change_in_every_format(
 
     code, text = run()
     header = text.splitlines()[0]
-    assert header.startswith(f"Change risk {risk['probability']:.2f}: ")
-    assert "not a calibrated probability" not in header and "higher than" not in header
+    rank = f"higher than {commits} of the last {commits} changes here"
+    assert header.startswith(f"Change risk {risk['probability']:.2f}; {rank}: ")
+    assert "not a calibrated probability" not in header
     assert "look first at:" in text and f"steps.py:{lines[0]['line']} (score " in text
 
     code, out = run("--format", "sarif")
@@ -95,7 +98,8 @@ def test_a_risky_and_a_clean_change_in_every_format(
     assert code == 0 and clean["probability"] < risk["probability"]
     # One added line lowers the risk: it is never given as a reason.
     assert clean["reasons"] and not any("adds" in reason for reason in clean["reasons"])
-    assert clean["rank"] is None
+    # One more change behind it now (the risky one), and it ranks below that.
+    assert clean["rank"]["of"] == commits + 1 and clean["rank"]["above"] < commits + 1
     assert [(line["path"], line["line"]) for line in clean["lines"]] == [("shop.py", 2)]
 
 
