@@ -33,6 +33,7 @@ from bench._jit_data import YEAR, newest_time
 from bench._jit_eval import BOOTSTRAP, auroc, bootstrap, resamples
 from bench._report import machine_facts, markdown_table, write_result
 from reviewer.jit import fit
+from reviewer.jit.own import TrainOptions
 from reviewer.risk import jit_logistic
 
 RESULT = Path(__file__).resolve().parent / "results" / "jit_own_history.md"
@@ -143,9 +144,20 @@ def _cell(y: np.ndarray, s: np.ndarray, picks: list[np.ndarray]) -> tuple[float,
     return value, f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def _paired(y: np.ndarray, a: np.ndarray, b: np.ndarray, picks: list[np.ndarray]) -> str:
+Difference = tuple[float, float, float]  # paired AUROC difference and its 95% interval
+
+
+def _difference(y: np.ndarray, a: np.ndarray, b: np.ndarray, picks: list[np.ndarray]) -> Difference:
     low, high = interval(bootstrap(y, a, picks) - bootstrap(y, b, picks))
-    return f"{auroc(y, a) - auroc(y, b):+.3f} [{low:+.3f}, {high:+.3f}]"
+    return auroc(y, a) - auroc(y, b), low, high
+
+
+def _words(d: Difference) -> str:
+    return f"{d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]"
+
+
+def _paired(y: np.ndarray, a: np.ndarray, b: np.ndarray, picks: list[np.ndarray]) -> str:
+    return _words(_difference(y, a, b, picks))
 
 
 Pooled = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -162,18 +174,21 @@ def pooled(repos: list[Repo], scores: dict[str, dict[str, np.ndarray]], key: str
 
 def report(repos: list[Repo], scores: dict[str, dict[str, np.ndarray]],
            used: tuple[str, ...], mining: str) -> str:  # fmt: skip
-    rows, wins, numbers = [], 0, {}
+    rows, numbers = [], {}
+    ahead, behind = [], []
     for repo in repos:
         y, row = repo.y[repo.test], scores[repo.name]
         picks = resamples(np.zeros(len(y)))
-        w, w_cell = _cell(y, row[WITHIN], picks)
-        c, c_cell = _cell(y, row[CROSS], picks)
+        _, w_cell = _cell(y, row[WITHIN], picks)
+        _, c_cell = _cell(y, row[CROSS], picks)
         _, la_cell = _cell(y, row[LA], picks)
-        wins += w > c
+        d = _difference(y, row[WITHIN], row[CROSS], picks)
+        ahead += [repo.name] if d[1] > 0 else []
+        behind += [repo.name] if d[2] < 0 else []
         train_y = repo.y[repo.train]
         rows.append([repo.name, f"{len(train_y)} ({int(train_y.sum())})",
                      f"{len(y)} ({int(y.sum())})", w_cell, c_cell, la_cell,
-                     _paired(y, row[WITHIN], row[CROSS], picks)])  # fmt: skip
+                     _words(d)])  # fmt: skip
     y, within, groups = pooled(repos, scores, WITHIN)
     cross, la = pooled(repos, scores, CROSS)[1], pooled(repos, scores, LA)[1]
     picks = resamples(groups)
@@ -199,8 +214,8 @@ def report(repos: list[Repo], scores: dict[str, dict[str, np.ndarray]],
         cy, cs, cg = pooled(repos, scores, key, names)
         cc, cl = pooled(repos, scores, CROSS, names)[1], pooled(repos, scores, LA, names)[1]
         cp = resamples(cg)
-        value, cell = _cell(cy, cs, cp)
-        curve[key] = (value, auroc(cy, cc), len(names))
+        _, cell = _cell(cy, cs, cp)
+        curve[key] = _difference(cy, cs, cc, cp)
         buggy = [
             int(r.y[max(0, r.cut - (n or r.cut)) : r.cut].sum()) for r in repos if r.name in names
         ]
@@ -209,14 +224,17 @@ def report(repos: list[Repo], scores: dict[str, dict[str, np.ndarray]],
         curve_rows.append([
             "all older changes" if n is None else f"newest {n} older changes",
             f"{len(names)}", f"{int(np.median(buggy))}", cell, f"{median:.3f}",
-            _cell(cy, cc, cp)[1], _cell(cy, cl, cp)[1], _paired(cy, cs, cc, cp),
+            _cell(cy, cc, cp)[1], _cell(cy, cl, cp)[1], _words(curve[key]),
         ])  # fmt: skip
     curve_table = markdown_table(
         ["fitted on", "repositories", "median buggy among them", "within AUROC pooled [95%]",
          "within median per repo", "cross AUROC pooled [95%], same repos",
          "lines added AUROC pooled [95%], same repos", "within minus cross [95%, paired]"],
         curve_rows)  # fmt: skip
-    return page(repos, table, curve_table, numbers, curve, wins, used, mining)
+    sizes = {r.name: r.cut for r in repos}
+    pooled_all = _difference(y, within, cross, picks)
+    verdict = recommendation(curve, pooled_all, ahead, behind, sizes)
+    return page(repos, table, curve_table, numbers, verdict, ahead, behind, used, mining)
 
 
 def mining_time(data_dir: Path) -> str:
@@ -228,11 +246,9 @@ def mining_time(data_dir: Path) -> str:
 
 
 def page(repos: list[Repo], table: str, curve_table: str, numbers: dict[str, tuple[float, str]],
-         curve: dict[str, tuple[float, float, int]], wins: int, used: tuple[str, ...],
+         verdict: str, ahead: list[str], behind: list[str], used: tuple[str, ...],
          mining: str) -> str:  # fmt: skip
     w, c, la = numbers[WITHIN][0], numbers[CROSS][0], numbers[LA][0]
-    beats = [k for k, (within, cross, _) in curve.items() if within > cross]
-    verdict = recommendation(curve)
     return f"""# One's own history: within-project against cross-project (issue 21, part 4)
 
 `nice -n 10 python bench/jit_own_history.py` on the changes `reviewer dataset szz`
@@ -257,8 +273,10 @@ within each repository); differences are paired on the same resamples.
 
 {table}
 
-Within-project beats cross-project in {wins} of {len(repos)} repositories. Pooled:
-within {w:.3f}, cross {c:.3f}, lines added {la:.3f}, chance 0.5.
+Within-project is ahead of cross-project beyond noise (the paired interval above
+0) in {len(ahead)} of {len(repos)} repositories ({", ".join(ahead) or "none"}) and
+behind beyond noise in {len(behind)} ({", ".join(behind) or "none"}). Pooled: within
+{w:.3f}, cross {c:.3f}, lines added {la:.3f}, chance 0.5.
 
 ## Learning curve: within-project AUROC against the history it was fitted on
 
@@ -268,8 +286,6 @@ each row pools the repositories that have at least N older changes, with
 cross-project and lines added on the same repositories' changes.
 
 {curve_table}
-
-Within-project above cross-project at: {", ".join(beats) or "no size"}.
 
 ## What a user should choose
 
@@ -292,37 +308,49 @@ pipeline.
 """
 
 
-def recommendation(curve: dict[str, tuple[float, float, int]]) -> str:
-    """In words, from the learning curve: the smallest history at which the
-    own fit beats the cross-project card on the same changes, and stays."""
-    sizes = [(k, v) for k, v in curve.items() if k != WITHIN]
-    ahead = [int(k[2:]) for k, (within, cross, _) in sizes if within > cross]
-    steady = next((n for n in sorted(ahead)
-                   if all(int(k[2:]) < n or curve[k][0] > curve[k][1] for k, _ in sizes)),
-                  None)  # fmt: skip
-    full_within, full_cross, _ = curve[WITHIN]
-    if steady is None and full_within <= full_cross:
-        return (
-            "Keep the shipped (cross-project) card: a repository's own older changes "
-            "did not beat it on the same newer changes at any history size measured "
-            f"(all older changes: {full_within:.3f} against {full_cross:.3f}). "
-            "`reviewer train --risk` stays useful to measure the card on your own "
-            "newer changes (its `dev` numbers) before trusting either."
+def recommendation(curve: dict[str, Difference], pooled_all: Difference, ahead: list[str],
+                   behind: list[str], sizes: dict[str, int]) -> str:  # fmt: skip
+    """In words, from the learning curve's paired differences (own fit minus
+    the cross-project card, on the same changes)."""
+    steps = [(int(k[2:]), d) for k, d in curve.items() if k != WITHIN]
+    worse = [n for n, d in steps if d[2] < 0]
+    ties_from = next((n for n, _ in steps if all(d[2] >= 0 for m, d in steps if m >= n)), None)
+    better = [n for n, d in steps if d[1] > 0] + ([0] if pooled_all[1] > 0 else [])
+    lines = [
+        f"- With all its older changes (median {int(np.median(list(sizes.values())))} per "
+        f"repository), a repository's own fit against the shipped kind of card on the same "
+        f"newer changes: {_words(pooled_all)} pooled (paired)."
+    ]
+    if worse:
+        lines.append(
+            "- Fitted on fewer older changes it is worse beyond noise: at "
+            + ", ".join(f"{n} ({_words(d)})" for n, d in steps if n in worse)
+            + "."
         )
-    if steady is None:
-        return (
-            f"Only with all of its older changes did a repository's own fit beat the "
-            f"shipped card ({full_within:.3f} against {full_cross:.3f} pooled); at every "
-            "smaller size the shipped card was as good or better. Keep the shipped card "
-            "unless `reviewer train --risk` measures its own card above it on your newer "
-            "changes."
-        )
-    return (
-        f"Fit your own from about {steady} labelled changes of history (changes at least "
-        f"a year old): from there the own fit beat the shipped card pooled; below it, "
-        f"keep the shipped card. With all older changes: {full_within:.3f} against "
-        f"{full_cross:.3f}."
+    if ties_from is not None:
+        lines.append(f"- From {ties_from} older changes on it is within noise of the shipped card.")
+    lines.append(
+        f"- Per repository: ahead beyond noise in {len(ahead)}, behind in {len(behind)}, "
+        f"within noise in {len(sizes) - len(ahead) - len(behind)}."
     )
+    if better:
+        choice = (
+            "**Choose your own card** once it is fitted on enough history (above), "
+            "and check its measured numbers against the shipped card's."
+        )
+    else:
+        choice = (
+            "**Choose the shipped (cross-project) card.** A repository's own history never "
+            "beat it beyond noise pooled, at any size measured; below "
+            f"{ties_from or 'the largest size measured'} labelled changes it is worse. "
+            f"`reviewer train --risk` refuses fewer than {TrainOptions().min_train} older "
+            "labelled changes, and prints its card's AUROC on your newest labelled changes "
+            "beside the shipped card's on the same changes: switch to your own card "
+            '(`[risk] card = "own"`) only when it is ahead there, as it was for the '
+            "repositories listed ahead above. Both cards are about as good as lines added alone "
+            "on these changes; the risk's gain over lines added is small either way."
+        )
+    return "\n".join(lines) + "\n\n" + choice
 
 
 if __name__ == "__main__":

@@ -95,9 +95,9 @@ def add_learn_commands(commands: Any) -> None:
     risk.add_argument("--repo", type=Path, metavar="PATH", help="the repository (default: here)")
     risk.add_argument("--maturity-days", type=float, metavar="DAYS",
                       help="a change's label counts once it is this old (365)")  # fmt: skip
-    risk.add_argument("--min-train", type=int, metavar="N", help="older changes to fit on (200)")
+    risk.add_argument("--min-train", type=int, metavar="N", help="older changes to fit on (400)")
     risk.add_argument("--min-train-buggy", type=int, metavar="N",
-                      help="of which later fixed (20)")  # fmt: skip
+                      help="of which later fixed (40)")  # fmt: skip
     risk.add_argument("--min-test", type=int, metavar="N",
                       help="newer changes held out to measure, of each class (20)")  # fmt: skip
     train.add_argument(

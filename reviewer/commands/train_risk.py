@@ -10,11 +10,17 @@ time, and a finished mining is never done twice for the same head."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.errors import EXIT_OK, ReviewerError
+
+if TYPE_CHECKING:
+    from reviewer.git import History
+    from reviewer.jit.record import JitRecord
 
 
 def run_train_risk(args: argparse.Namespace) -> int:
@@ -22,13 +28,8 @@ def run_train_risk(args: argparse.Namespace) -> int:
     from reviewer.jit.own import TrainOptions, train
     from reviewer.risk.configured import OWN, own_card_path
 
-    try:
-        import numpy  # noqa: F401
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise ReviewerError(
-            "training the risk needs the jit extra: pip install 'reviewer[jit]'"
-        ) from None
+    if importlib.util.find_spec("sklearn") is None:
+        raise ReviewerError("training the risk needs the jit extra: pip install 'reviewer[jit]'")
     root = _toplevel(Path(args.repo or ".").resolve())
     history = History(root)
     head = history.head()
@@ -58,8 +59,16 @@ def run_train_risk(args: argparse.Namespace) -> int:
         + (f", the shipped card's {shipped:.3f}" if shipped is not None else ""),
         file=sys.stderr,
     )
-    print(f"reviewer: use it: {_use_line(output, root, args.output is None, OWN)}",
-          file=sys.stderr)  # fmt: skip
+    if shipped is not None and shipped >= dev["auroc"]:
+        print(
+            "reviewer: the shipped card does as well on these changes: keep it unless yours "
+            "is ahead (bench/results/jit_own_history.md); to use yours anyway, "
+            + _use_line(output, root, args.output is None, OWN),
+            file=sys.stderr,
+        )
+    else:
+        print(f"reviewer: use it: {_use_line(output, root, args.output is None, OWN)}",
+              file=sys.stderr)  # fmt: skip
     return EXIT_OK
 
 
@@ -89,7 +98,7 @@ def _toplevel(path: Path) -> Path:
     return repo_root(open_repo(path)).resolve()
 
 
-def _mined(history: object, root: Path, head: str, maturity_days: float) -> list[object]:
+def _mined(history: History, root: Path, head: str, maturity_days: float) -> list[JitRecord]:
     """The repository's changes up to `head`, mined once per head commit:
     the cache file is written whole (as `reviewer dataset szz` writes a
     repository's), so a rerun reuses a finished mining and an interrupted
@@ -97,12 +106,10 @@ def _mined(history: object, root: Path, head: str, maturity_days: float) -> list
     import platformdirs
 
     from reviewer.dataset.licenses import detect_license
-    from reviewer.git import History
     from reviewer.jit.mine import JitOptions, mine_changes
     from reviewer.jit.record import read_records, write_records
     from reviewer.risk.configured import own_card_path
 
-    assert isinstance(history, History)
     key = own_card_path(root).stem
     cache = Path(platformdirs.user_cache_dir("reviewer")) / "risk-history" / key
     target = cache / f"{head}-{maturity_days:g}d.jsonl"

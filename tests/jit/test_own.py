@@ -88,7 +88,7 @@ def test_a_history_too_short_is_refused_in_one_line(
     assert "Traceback" not in err
     error = err.splitlines()[-1]  # after the mining's progress lines
     assert error.startswith("reviewer: error: history too short to train the risk: 0 changes ")
-    assert "it needs 200 older with 20 fixed to fit and 20 fixed and 20 clean newer" in error
+    assert "it needs 400 older with 40 fixed to fit and 20 fixed and 20 clean newer" in error
     assert not own_card_path(repo.path).exists()
 
 
