@@ -87,6 +87,22 @@ def test_a_bad_card_gives_way_to_the_shipped_one_with_one_notice(
     assert learned_card("missing.json", repo.path)[0].name == OWN_NAME
 
 
+def test_model_info_names_the_configured_card(
+    repo: GitRepo, shipped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_card(repo.path / "cards" / "risk.json", own_repository={"path": str(repo.path)},
+           dev={"auroc": 0.71, "lines_added_auroc": 0.69, "shipped_card_auroc": 0.7})  # fmt: skip
+    repo.write(".reviewer.toml", '[risk]\ncard = "cards/risk.json"\n')
+    assert main(["model", "info"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("risk card:")]
+    assert len(rows) == 1 and f"{repo.path / 'cards' / 'risk.json'} ({OWN_NAME})" in rows[0]
+    assert rows[0].endswith("AUROC on dev 0.710, lines added 0.690, the shipped card 0.700")
+    repo.write(".reviewer.toml", '[risk]\ncard = "own"\n')
+    assert main(["model", "info"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("risk card:")]
+    assert len(rows) == 1 and rows[0].split(":", 1)[1].strip().startswith("risk: no card at")
+
+
 @pytest.mark.model
 @pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="no llama-cpp-python")
 def test_reviewer_diff_reads_the_card_trained_on_the_repository(
