@@ -266,6 +266,12 @@ those same changes:
   repository): what a user gets from the shipped card;
 - **lines added** alone, and chance (AUROC 0.5), as baselines.
 
+Labels come from today's history in every column, as they would for a user
+training today: an older change's fix may have landed after the held-out
+period began. The cross-project card is fitted on the other repositories'
+changes of every date, some newer than this repository's held-out period,
+as the shipped card is.
+
 AUROC with a {BOOTSTRAP}-resample 95% interval (changes resampled; pooled:
 within each repository); differences are paired on the same resamples.
 
