@@ -17,11 +17,11 @@ from reviewer.cli import main
 from reviewer.config import load_sources, user_config_file
 from reviewer.git import History
 from reviewer.history import features_of
-from reviewer.model.factory import build_scorer
 from reviewer.model.resolve import ModelLocation
 from reviewer.risk import ChangeFacts, jit_logistic
 from reviewer.risk.choose import scorer_for
 from reviewer.risk.configured import CARD_ENV, learned_card, own_card_path
+from reviewer.scorer.assemble import build_scorer
 from tests.conftest import GitRepo
 from tests.jit.test_own import SMALL, planted_history
 from tests.risk.conftest import model_config
