@@ -125,11 +125,7 @@ def test_reviewer_diff_reads_the_card_trained_on_the_repository(
     report = json.loads(capsys.readouterr().out)
     risk = report["summary"]["risk"]
     assert not [note for note in report["summary"]["notes"] if note.startswith("risk:")]
-    # The change's metrics reach the scorer once the edge reads them (the
-    # history branch's reviewer/change_history.py); without them the run
-    # scores by lines added, as for any change whose history was not read.
-    reads = importlib.util.find_spec("reviewer.change_history") is not None
-    assert risk["scorer"] == (OWN_NAME if reads else "placeholder from lines added")
+    assert risk["scorer"] == OWN_NAME  # the change's metrics, read at the edge, scored by it
     # The run's learned scorer is the repository's own card, whose reasons
     # and probability come from its own fit.
     config = load_sources(repo.path).config
