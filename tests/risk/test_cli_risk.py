@@ -1,7 +1,8 @@
 """`reviewer diff --model` with the real default model and its shipped head
 on a planted risky change (many added lines) and a clean small one: every
-format carries the change's risk, its rank among the repository's recent
-changes, and the lines to look at first with their reasons."""
+format carries the change's risk (the learned scorer's, from the change's
+history read at the edge) and the lines to look at first with their
+reasons; no rank, since the recent changes carry no metrics of their own."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from reviewer.cli import main
 from reviewer.model.resolve import ModelLocation
+from reviewer.risk import jit_logistic
 from tests.conftest import GitRepo
 from tests.risk.conftest import SMALL, model_config, risky_module
 from tests.sarif_schema import sarif_errors
@@ -41,11 +43,13 @@ def test_a_risky_and_a_clean_change_in_every_format(
     code, out = run("--format", "json")
     assert code == 0
     risk = json.loads(out)["summary"]["risk"]
-    assert 0 < risk["probability"] < 1 and risk["calibrated"] is False
-    assert risk["scorer"] == "placeholder from lines added"
-    assert risk["reasons"] == [f"adds {risky.count(chr(10))} lines of code"]
-    # Six earlier commits (utilities, the base, the config), all smaller.
-    assert risk["rank"] == {"above": 6, "of": 6}
+    # The change's history was read: the learned scorer, a calibrated probability.
+    assert 0 < risk["probability"] < 1 and risk["calibrated"] is True
+    assert risk["scorer"] == jit_logistic.load().name
+    assert f"adds {risky.count(chr(10))} lines of code" in risk["reasons"]
+    # The recent changes carry no metrics of their own: no rank among them
+    # rather than one against scores of another kind.
+    assert risk["rank"] is None
     lines = risk["lines"]
     assert len(lines) == 5, lines  # the change has far more than five lines
     scores = [line["score"] for line in lines]
@@ -59,8 +63,8 @@ def test_a_risky_and_a_clean_change_in_every_format(
 
     code, text = run()
     header = text.splitlines()[0]
-    assert header.startswith("Change risk score ") and "not a calibrated probability" in header
-    assert "higher than 6 of the last 6 changes here" in header
+    assert header.startswith(f"Change risk {risk['probability']:.2f}: ")
+    assert "not a calibrated probability" not in header and "higher than" not in header
     assert "look first at:" in text and f"steps.py:{lines[0]['line']} (score " in text
 
     code, out = run("--format", "sarif")
@@ -73,7 +77,7 @@ def test_a_risky_and_a_clean_change_in_every_format(
     assert first["code"]["value"] == "reviewer/change-risk" and first["severity"] == "INFO"
     assert first["location"]["path"] == "steps.py"
     assert first["location"]["range"]["start"]["line"] == lines[0]["line"]
-    assert first["message"].startswith("Change risk score ")
+    assert first["message"].startswith("Change risk 0.")
 
     # pre-commit's `reviewer diff --staged`: the risk never blocks, unless asked to.
     history_repo.write(
@@ -89,8 +93,9 @@ def test_a_risky_and_a_clean_change_in_every_format(
     code, out = run("--format", "json")
     clean = json.loads(out)["summary"]["risk"]
     assert code == 0 and clean["probability"] < risk["probability"]
-    assert clean["reasons"] == ["adds 1 line of code"]
-    assert clean["rank"] == {"above": 1, "of": 7}  # only the config's commit added less code
+    # One added line lowers the risk: it is never given as a reason.
+    assert clean["reasons"] and not any("adds" in reason for reason in clean["reasons"])
+    assert clean["rank"] is None
     assert [(line["path"], line["line"]) for line in clean["lines"]] == [("shop.py", 2)]
 
 
@@ -119,13 +124,13 @@ def test_a_change_the_model_did_not_score_has_a_risk_but_no_ranking(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A unit budget of 0: no line is scored (the model is never loaded), the
-    risk still comes from lines added, and the text says there is no ranking."""
+    risk still comes from the change scorer, and the text says there is no ranking."""
     monkeypatch.delenv("REVIEWER_MODEL_ENABLED")
     model_config(history_repo, model_default.path, "max_units = 0\n")
     history_repo.write("shop.py", SMALL)
     main(["diff", "--model", "--format", "json"])
     summary = json.loads(capsys.readouterr().out)["summary"]
-    assert summary["risk"]["lines"] == [] and summary["risk"]["reasons"] == ["adds 1 line of code"]
+    assert summary["risk"]["lines"] == [] and summary["risk"]["calibrated"] is True
     assert any("unit budget reached (0 units)" in note for note in summary["notes"])
     main(["diff", "--model"])
     text = capsys.readouterr().out
