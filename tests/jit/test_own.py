@@ -92,6 +92,13 @@ def test_a_history_too_short_is_refused_in_one_line(
     assert not own_card_path(repo.path).exists()
 
 
+def test_a_folder_outside_git_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--risk", "--repo", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("reviewer: error: not a git repository")
+
+
 def test_train_without_risk_still_wants_the_heads_data(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
