@@ -27,6 +27,7 @@ from reviewer.guarded import (
     baseline_outside,
     environment_table,
     guarded_in,
+    risk_card_outside,
     untrusted_notice,
     without_guarded,
 )
@@ -79,6 +80,18 @@ class ModelConfig(BaseModel):
     context: int = Field(default=4096, ge=512)
     threads: int | None = Field(default=None, ge=1)
     cache: bool = True
+
+
+class RiskConfig(BaseModel):
+    """The `[tool.reviewer.risk]` table: which learned card scores a change's
+    risk. `card`: a card's path (relative to the repository root), or "own":
+    the one `reviewer train --risk` wrote for this repository; unset: the
+    shipped card. A repository's config may name a card inside the
+    repository only (guarded.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    card: str | None = None
 
 
 RETIRED_MODEL_KEYS = ("min_confidence", "max_comments_per_unit", "max_tokens_per_unit")
@@ -141,6 +154,7 @@ class Config(BaseModel):
     max_file_bytes: int = Field(default=1_000_000, gt=0)
     untracked: bool = True
     model: ModelConfig = ModelConfig()
+    risk: RiskConfig = RiskConfig()
 
 
 # The keys whose command-line values add to the file's instead of replacing it.
@@ -214,6 +228,10 @@ def load_sources(
         if baseline_outside(file_values, root):
             ignored.append("baseline (outside the repository)")
             file_values = {k: v for k, v in file_values.items() if k != "baseline"}
+        if risk_card_outside(file_values, root):
+            ignored.append("risk.card (outside the repository)")
+            risk = {k: v for k, v in file_values["risk"].items() if k != "card"}
+            file_values = {**file_values, "risk": risk}
         file_values = without_guarded(file_values)
     env_values = environment_table()
     flag_values = _normalized(overrides or {})

@@ -66,6 +66,17 @@ def baseline_outside(table: Mapping[str, Any], root: Path) -> bool:
     return not target.is_relative_to(root.resolve())
 
 
+def risk_card_outside(table: Mapping[str, Any], root: Path) -> bool:
+    """A repository's config may name a risk card inside the repository only
+    (`"own"`, the user's own card for this repository, is not a path)."""
+    risk = table.get("risk")
+    value = risk.get("card") if isinstance(risk, Mapping) else None
+    if not isinstance(value, str) or value == "own":
+        return False
+    target = (root / Path(value).expanduser()).resolve()
+    return not target.is_relative_to(root.resolve())
+
+
 def environment_table(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The guarded settings the environment gives, as a config table."""
     env = os.environ if environ is None else environ

@@ -97,8 +97,8 @@ MODEL_KEYS = sorted(ModelConfig.model_fields)
 def _wrong_values(key: str, nested: bool) -> list[str]:
     """TOML values no field of that name accepts: a table for a scalar or
     list, an array of numbers for a string, number, flag or list of
-    strings; for the `model` table, a number and a string."""
-    if key == "model" and not nested:
+    strings; for a table (`model`, `risk`), a number and a string."""
+    if key in ("model", "risk") and not nested:
         return ["3", '"llama"']
     return ["{ wrong = 1 }", "[1, 2]"]
 

@@ -8,6 +8,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from reviewer.errors import ReviewerError
+
 LEARN_COMMANDS = ("dataset", "train", "eval")
 
 
@@ -73,15 +75,31 @@ def add_learn_commands(commands: Any) -> None:
     # --head stays, implied, so the commands written with it keep working.
     train = commands.add_parser(
         "train",
-        help="fit the line scorer's head on labelled units (CPU)",
+        help="fit the line scorer's head on labelled units, or (--risk) the change risk",
         description="Fit the line scorer's head on labelled units. (LoRA training, and its "
         "options, were removed: the head is what `reviewer train` fits.)",
     )
-    train.add_argument("data", nargs="+", type=Path, metavar="DATA.jsonl")
+    train.add_argument("data", nargs="*", type=Path, metavar="DATA.jsonl")
     train.add_argument("--head", action="store_true", help="implied: the line scorer's head")
     train.add_argument(
-        "--output", "-o", type=Path, required=True, metavar="FILE.npz", help="the head file"
+        "--output", "-o", type=Path, metavar="FILE", help="the head file (FILE.npz) or risk card"
     )
+    risk = train.add_argument_group(
+        "the change risk on your own history (--risk; git only, no model)"
+    )
+    risk.add_argument(
+        "--risk", action="store_true",
+        help="fit the change risk on this repository's history and write its card "
+        "(default: the user's data directory; use it with [risk] card = \"own\")",
+    )  # fmt: skip
+    risk.add_argument("--repo", type=Path, metavar="PATH", help="the repository (default: here)")
+    risk.add_argument("--maturity-days", type=float, metavar="DAYS",
+                      help="a change's label counts once it is this old (365)")  # fmt: skip
+    risk.add_argument("--min-train", type=int, metavar="N", help="older changes to fit on (400)")
+    risk.add_argument("--min-train-buggy", type=int, metavar="N",
+                      help="of which later fixed (40)")  # fmt: skip
+    risk.add_argument("--min-test", type=int, metavar="N",
+                      help="newer changes held out to measure, of each class (20)")  # fmt: skip
     train.add_argument(
         "--calibrate",
         type=Path,
@@ -119,6 +137,17 @@ def run_learn_command(args: argparse.Namespace) -> int:
 
         return run_dataset(args)
     if args.command == "train":
+        if args.risk:
+            if args.data or args.head:
+                raise ReviewerError("--risk trains on the repository's history: no DATA, no --head")
+            from reviewer.commands.train_risk import run_train_risk
+
+            return run_train_risk(args)
+        if not args.data or args.output is None:
+            raise ReviewerError(
+                "reviewer train needs DATA.jsonl and --output FILE.npz (the head), "
+                "or --risk (the change risk on this repository's history)"
+            )
         from reviewer.commands.train_head import run_train_head
 
         return run_train_head(args)

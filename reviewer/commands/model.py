@@ -43,6 +43,7 @@ def _info(args: argparse.Namespace) -> int:
     settings = loaded.config.model
     rows: list[tuple[str, str]] = [("backend", settings.backend), ("enabled", settings.enabled)]
     rows += _trust_rows(loaded)
+    rows += _risk_card_rows(loaded.config.risk.card, root)
     if settings.backend == "openai":
         rows += _server_rows(settings)
         rows += _server_scoring_rows(settings, root)
@@ -110,6 +111,32 @@ def _head_row(configured: str | None, location: ModelLocation, root: Path) -> st
         return f"{path} (configured)"
     verdict = "on by default" if shipped_head_is_default(path) else "off by default: --model"
     return f"{path} (shipped, {verdict})"
+
+
+def _risk_card_rows(configured: str | None, root: Path) -> list[tuple[str, str]]:
+    """The risk card the config (or $REVIEWER_RISK_CARD) names, with its own
+    measured numbers, or why the shipped card scores instead."""
+    from reviewer.risk.configured import card_path, learned_card
+    from reviewer.risk.lines_added import RiskCardError
+
+    path = card_path(configured, root)
+    if path is None:
+        return []
+    try:
+        learned, notices = learned_card(configured, root)
+    except RiskCardError as error:
+        return [("risk card", f"{path}: {error}")]
+    if notices:
+        return [("risk card", notices[0])]
+    dev = learned.card.get("dev")
+    numbers = ""
+    if isinstance(dev, dict) and all(
+        isinstance(dev.get(k), int | float) for k in ("auroc", "lines_added_auroc")
+    ):
+        numbers = f"; AUROC on dev {dev['auroc']:.3f}, lines added {dev['lines_added_auroc']:.3f}"
+        if isinstance(dev.get("shipped_card_auroc"), int | float):
+            numbers += f", the shipped card {dev['shipped_card_auroc']:.3f}"
+    return [("risk card", f"{path} ({learned.name}){numbers}")]
 
 
 def _default_rows(

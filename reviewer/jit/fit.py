@@ -76,7 +76,9 @@ def fit_logistic(
 
     mean = metrics.mean(axis=0)
     scale = metrics.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
+    # A constant metric (ns = 1 in a repository of one top-level folder) has a
+    # std of float noise, not 0: it would round to a 0 scale in the card.
+    scale = np.where(scale > 1e-6, scale, 1.0)
     shell = LogisticFit(tuple(terms), mean, scale, np.zeros(len(terms)), 0.0)
     model = LogisticRegression(
         C=c, class_weight="balanced" if balanced else None, max_iter=5000, tol=1e-8

@@ -51,12 +51,13 @@ def scorer_for(scorer: ChangeScorer | None, change: ChangeFacts) -> ChangeScorer
     return scorer.pick(change) if isinstance(scorer, ByHistory) else scorer
 
 
-def change_scorer(requested: bool) -> ChangeScorer | None:
+def change_scorer(requested: bool, learned: JitLogistic | None = None) -> ChangeScorer | None:
     """The scorer when the risk is to be shown: the run asked for the model
     (`requested`: learned, or lines added without history), or the learned
     card earned the default (then only changes with their history get a
-    risk). RiskCardError when a card is missing or damaged."""
-    learned = jit_logistic.load()
+    risk). `learned`: a card the run chose (configured.py); default the
+    shipped one. RiskCardError when a card is missing or damaged."""
+    learned = learned or jit_logistic.load()
     if requested:
         return ByHistory(learned, lines_added.load())
     if risk_default(learned.card)[0]:

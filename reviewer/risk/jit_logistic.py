@@ -55,6 +55,8 @@ class JitLogistic:
 
     @property
     def name(self) -> str:
+        if isinstance(self.card.get("own_repository"), dict):  # reviewer train --risk
+            return "fitted on this repository's own history (Kamei's metrics)"
         return "fitted on the change's history (Kamei's metrics)"
 
     def contributions(self, history: Mapping[str, float]) -> dict[str, float]:

@@ -102,7 +102,7 @@ def _scorer(
     if model_path is not None and mode is None:
         mode = True  # a path given on the command line is a request for the model
     if settings.backend == "openai":
-        return _server_scorer(settings, mode, root)
+        return _server_scorer(config, mode, root)
     from reviewer.model.resolve import ModelCacheError, ModelIntegrityError, resolve_model
 
     if not llama_available():
@@ -142,7 +142,7 @@ def _scorer(
         return None, [OFF_BY_DEFAULT]
     try:
         head = load_head(head_path, location)
-        change = _change_scorer(mode)
+        change, card_notices = _change_scorer(mode, config, root)
     except ReviewerError as error:  # a bad head or card: structural, said once
         return None, [f"model: {error}; structural checks only"]
     explain_with = None
@@ -150,21 +150,28 @@ def _scorer(
         explain_with = build_backend(settings, model_path=model_path, required=False, root=root)
     scorer = build_local_scorer(settings, location, head, explain_with)
     scorer.change = change
-    return scorer, []
+    return scorer, card_notices
 
 
-def _change_scorer(mode: bool | None) -> ChangeScorer | None:
+def _change_scorer(
+    mode: bool | None, config: Config, root: Path | None
+) -> tuple[ChangeScorer | None, list[str]]:
+    """The change scorer, from the card `risk.card` names (or the shipped
+    one), and the one notice a card that could not be read gives."""
     from reviewer.risk.choose import change_scorer
+    from reviewer.risk.configured import learned_card
 
-    return change_scorer(requested=mode is True)
+    learned, notices = learned_card(config.risk.card, root)
+    return change_scorer(requested=mode is True, learned=learned), notices
 
 
 def _server_scorer(
-    settings: ModelConfig, mode: bool | None, root: Path | None
+    config: Config, mode: bool | None, root: Path | None
 ) -> tuple[Scorer | None, list[str]]:
     """The scorer whose pass runs on `settings.url`. A server that cannot
     give per-token states (or cannot be reached) leaves the run to the
     structural checks, with one notice."""
+    settings = config.model
     if importlib.util.find_spec("numpy") is None:
         if mode is True:
             raise ReviewerError("the line scorer needs numpy (pip install 'reviewer[model]')")
@@ -181,10 +188,10 @@ def _server_scorer(
     client = OpenAIBackend(settings)
     try:
         scorer = build_server_scorer(settings, head_path, client)
-        scorer.change = _change_scorer(mode)
+        scorer.change, card_notices = _change_scorer(mode, config, root)
     except (ForwardError, ReviewerError) as error:
         return None, [f"model: {error}; structural checks only"]
-    return scorer, []
+    return scorer, card_notices
 
 
 def build_local_scorer(
