@@ -48,8 +48,9 @@ def test_the_summary_says_where_to_look_first_once(
     assert len(posts) == 1
     body, comments = posts[0]["body"], posts[0]["comments"]
     assert "#### Where to look first" in body
-    # The range's history was read: the learned scorer's calibrated risk and reasons.
-    assert re.search(r"Change risk 0\.\d\d: \w", body), body
+    # The range's history was read: the learned scorer's calibrated risk and
+    # reasons, ranked among the base's one commit, scored the same way.
+    assert re.search(r"Change risk 0\.\d\d; higher than [01] of the last 1 changes here: \w", body)
     link = f"](https://github.com/octo/shop/blob/{pr.head}/shop.py#L"
     assert body.count(link) == 5, body  # the five highest-scored added lines
     # Inline: only findings past their gate (here the structural ones), within the cap.
