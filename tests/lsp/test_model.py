@@ -6,6 +6,7 @@ again with the model's sentence."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from pathlib import Path
 
@@ -120,5 +121,12 @@ async def test_a_flagged_line_says_why_and_the_risk_is_logged(
     assert "a long line" in found[0].message, found[0].message
     assert found[0].severity == types.DiagnosticSeverity.Information
     logs = risk_logs()
-    assert len(logs) == 1 and "adds 4 lines of code" in logs[0], logs
+    assert len(logs) == 1, logs
+    # The first review may come before the repository's history cache is
+    # built aside (then lines added gives the risk) or after it (the learned
+    # scorer, from the buffer's own metrics): each with its own reasons.
+    if "placeholder from lines added" in logs[0]:
+        assert "adds 4 lines of code" in logs[0], logs
+    else:
+        assert re.match(r"Change risk 0\.\d\d(; [^:]*)?: \w", logs[0]), logs
     assert "shop.py:8 (score " in logs[0], logs
