@@ -7,6 +7,7 @@ would let a model learn "recent means buggy" from the label rule."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from reviewer.languages import comment_tokens
 from reviewer.risk.jit_logistic import UNLOGGED
 
 YEAR = 365 * 86400
+DATA = Path("/work/data-jit/raw")  # `reviewer dataset szz` output, outside the project
+MIRRORS = Path("/work/.mirror")  # the fetched repositories it was mined from
 LOG_FEATURES = UNLOGGED  # the others are counts or days: log1p, as the shipped scorer does
 
 
@@ -108,3 +111,13 @@ def _lines(record: object) -> ChangeLines | None:
     if not any(buggy):
         return None
     return ChangeLines(texts, tokens, np.asarray(buggy))
+
+
+def data_arguments(description: str, result: Path) -> argparse.ArgumentParser:
+    """The options every JIT bench takes: where the mined changes and their
+    mirrors are, and where the page goes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--mirrors", type=Path, default=MIRRORS)
+    parser.add_argument("--output", type=Path, default=result)
+    return parser

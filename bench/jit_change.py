@@ -10,7 +10,6 @@ on the rest. Every row is scored in the same run on the same changes."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._jit_data import JitData, load
+from bench._jit_data import JitData, data_arguments, load
 from bench._jit_eval import BOOTSTRAP, at_gate, auroc_interval, line_measures, per_repo
 from bench._jit_models import MODELS, Fitted, line_scores
 from bench._report import machine_facts, markdown_table, write_result
@@ -123,10 +122,7 @@ def _line_table(data: JitData, learned: dict[str, dict[str, float]], test: np.nd
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/data-jit/raw"))
-    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--output", type=Path, default=RESULT)
+    parser = data_arguments(__doc__.split("\n\n")[0], RESULT)
     args = parser.parse_args(argv)
     data = load(args.data, args.mirrors)
     counts = _counts(data)

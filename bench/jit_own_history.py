@@ -20,7 +20,6 @@ review model or a server."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._jit_data import YEAR, newest_time
+from bench._jit_data import YEAR, data_arguments, newest_time
 from bench._jit_eval import BOOTSTRAP, auroc, bootstrap, resamples
 from bench._report import machine_facts, markdown_table, write_result
 from reviewer.jit import fit
@@ -109,10 +108,7 @@ def interval(values: np.ndarray) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/data-jit/raw"))
-    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--output", type=Path, default=RESULT)
+    parser = data_arguments(__doc__.split("\n\n")[0], RESULT)
     args = parser.parse_args(argv)
     repos = load_repos(args.data, args.mirrors)
     used = terms()

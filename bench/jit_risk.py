@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._jit_data import JitData, load
+from bench._jit_data import JitData, data_arguments, load
 from bench._jit_eval import BOOTSTRAP, at_gate, auroc, bootstrap, per_repo, resamples
 from bench._jit_models import MODELS, Fitted
 from bench._report import machine_facts, markdown_table, write_result
@@ -211,10 +211,7 @@ def calibration_rows(data: JitData, splits: list[Split], scores: dict[str, np.nd
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/data-jit/raw"))
-    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--output", type=Path, default=RESULT)
+    parser = data_arguments(__doc__.split("\n\n")[0], RESULT)
     parser.add_argument("--card", type=Path, default=CARD)
     args = parser.parse_args(argv)
     data = load(args.data, args.mirrors)

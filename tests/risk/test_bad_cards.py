@@ -7,6 +7,7 @@ import dataclasses
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -75,11 +76,15 @@ def test_a_bad_head_leaves_the_run_structural_with_one_notice(
 
 
 @pytest.mark.parametrize(
-    ("card", "says"),
+    ("scorer", "card", "says"),
     [
-        (None, "cannot read the change scorer's card"),
-        ("{not json", "cannot read the change scorer's card"),
-        ('{"format": 1, "scorer": "jit-lightgbm"}', "made for another change scorer"),
+        (lines_added, None, "cannot read the change scorer's card"),
+        (lines_added, "{not json", "cannot read the change scorer's card"),
+        (lines_added, '{"format": 1, "scorer": "jit-lightgbm"}', "made for another change scorer"),
+        (jit_logistic, None, "cannot read the change scorer's card"),
+        (jit_logistic, "{not json", "cannot read the change scorer's card"),
+        (jit_logistic, '{"format": 1, "scorer": "lines-added"}', "made for another change scorer"),
+        (jit_logistic, '{"format": 1, "scorer": "jit-logistic", "model": {}}', "no model"),
     ],
 )
 def test_a_bad_change_card_leaves_the_run_structural_with_one_notice(
@@ -88,43 +93,15 @@ def test_a_bad_change_card_leaves_the_run_structural_with_one_notice(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    scorer: ModuleType,
     card: str | None,
     says: str,
 ) -> None:
+    """Either change scorer's card: the placeholder's or the learned one's."""
     path = tmp_path / "card.json"
     if card is not None:
         path.write_text(card)
-    monkeypatch.setattr(lines_added, "CARD", path)
-    head = tmp_path / "head.npz"
-    length_head(QWEN_05B_WIDTH, 0.5).save(head)
-    summary = _review(repo, model_default.path, str(head), capsys)
-    model_notes = [note for note in summary["notes"] if note.startswith("model:")]
-    assert len(model_notes) == 1 and says in model_notes[0], model_notes
-    assert "risk" not in summary
-
-
-@pytest.mark.parametrize(
-    ("card", "says"),
-    [
-        (None, "cannot read the change scorer's card"),
-        ("{not json", "cannot read the change scorer's card"),
-        ('{"format": 1, "scorer": "lines-added"}', "made for another change scorer"),
-        ('{"format": 1, "scorer": "jit-logistic", "model": {}}', "no model"),
-    ],
-)
-def test_a_bad_learned_card_leaves_the_run_structural_with_one_notice(
-    repo: GitRepo,
-    model_default: ModelLocation,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    card: str | None,
-    says: str,
-) -> None:
-    path = tmp_path / "card.json"
-    if card is not None:
-        path.write_text(card)
-    monkeypatch.setattr(jit_logistic, "CARD", path)
+    monkeypatch.setattr(scorer, "CARD", path)
     head = tmp_path / "head.npz"
     length_head(QWEN_05B_WIDTH, 0.5).save(head)
     summary = _review(repo, model_default.path, str(head), capsys)
