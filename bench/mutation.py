@@ -13,11 +13,19 @@ run with -x so that a killed mutant costs one failing test.
 
 A run is resumable: cosmic-ray keeps each module's session (sqlite) in the
 work folder and `exec` runs only the mutants still pending.
+
+After tests are added, `--retry` runs a module's survivors again in a fresh
+copy of the committed tree: a killed mutant stays killed when tests are only
+added, so only the survivors can change. It refuses when the module's own
+source changed since its run (the mutants would differ): delete the module's
+folder and run it from scratch.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -43,6 +51,12 @@ SELECTIONS = {
     "config": "tests/test_config.py",
     "diff": "tests/test_diff.py",
     "engine": "tests/test_engine.py",
+}
+# module -> the only functions mutated, where the issue names a part of a
+# module (the scorer's gate: how its threshold is set and how it is measured)
+SCOPES = {
+    "scorer/fit": ("flag_threshold", "unit_scores"),
+    "scorer/metrics": ("at_threshold",),
 }
 GOAL = 0.85
 
@@ -137,6 +151,21 @@ def prepare(work: Path, module: str) -> None:
     (folder(work, module) / "config.toml").write_text(config(work, module), encoding="utf-8")
 
 
+def retry(work: Path, module: str) -> None:
+    """Forget the survivors' results and refresh the tree (new tests) so that
+    `run` tests them again."""
+    here = folder(work, module)
+    path = f"reviewer/{module}.py"
+    if (here / "src" / path).read_bytes() != (REPO_ROOT / path).read_bytes() or git(
+        REPO_ROOT, "status", "--porcelain", "--", path, "tests"
+    ):
+        sys.exit(f"{path} or the tests differ from the measured tree: run it from scratch")
+    shutil.rmtree(here / "src")
+    prepare(work, module)
+    with sqlite3.connect(here / "session.sqlite") as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+
+
 def run(work: Path, module: str) -> None:
     tool = str(Path(sys.executable).with_name("cosmic-ray"))
     here = folder(work, module)
@@ -144,6 +173,16 @@ def run(work: Path, module: str) -> None:
     toml = here / "config.toml"
     if not session.exists():
         subprocess.run([tool, "init", str(toml), str(session)], cwd=here / "src", check=True)
+        if module in SCOPES:
+            keep = ",".join("?" * len(SCOPES[module]))
+            with sqlite3.connect(session) as db:
+                outside = (
+                    "SELECT job_id FROM mutation_specs"
+                    f" WHERE definition_name IS NULL OR definition_name NOT IN ({keep})"
+                )
+                jobs = [row[0] for row in db.execute(outside, SCOPES[module])]
+                db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", [(j,) for j in jobs])
+                db.executemany("DELETE FROM work_items WHERE job_id = ?", [(j,) for j in jobs])
     subprocess.run([tool, "exec", str(toml), str(session)], cwd=here / "src", check=True)
 
 
@@ -207,9 +246,10 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
             verdict = "**not met**"
         if t.done < t.total:
             verdict = f"**not reached** ({t.total - t.done} mutants not run)"
+        scope = ", ".join(f"`{name}`" for name in SCOPES.get(t.module, ()))
         rows.append(
             [
-                f"`reviewer/{t.module}.py`",
+                f"`reviewer/{t.module}.py`" + (f" ({scope} only)" if scope else ""),
                 str(t.total),
                 str(t.done),
                 f"{killed} ({t.incompetent} of them incompetent)",
@@ -274,6 +314,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=WORK_DIR / "mutation")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument(
+        "--retry", action="store_true", help="run the survivors again with the committed tests"
+    )
+    parser.add_argument(
         "--not-measured",
         action="append",
         default=[],
@@ -284,6 +327,8 @@ def main() -> int:
     modules = [m for m in args.modules.split(",") if m]
     if not args.report_only:
         for module in modules:
+            if args.retry:
+                retry(args.work, module)
             prepare(args.work, module)
             run(args.work, module)
     tallies = [
