@@ -3,6 +3,7 @@ order, the gate, the file round trip, and the metrics of the bench."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from reviewer.scorer.fit import (
     flag_threshold,
     unit_scores,
 )
-from reviewer.scorer.head import Head, HeadError, card_path, sigmoid
+from reviewer.scorer.head import Head, HeadError, Inputs, card_path, sigmoid
 from reviewer.scorer.metrics import Scored, at_threshold, auroc, quality
 
 D = 16  # hidden width of the synthetic features
@@ -98,6 +99,32 @@ def test_a_head_survives_a_save_and_load(tmp_path: Path) -> None:
     features = LineFeatures((1, 2), lines.hidden[:2], lines.scalars[:2], np.array([3, 4]))
     np.testing.assert_allclose(again.probabilities(features), head.probabilities(features))
     assert (again.threshold, again.platt, again.card["model_sha256"]) == (0.42, (0.7, -0.2), "x")
+
+
+def test_inputs_are_projected_and_standardised_and_a_missing_feature_moves_nothing() -> None:
+    inputs = Inputs(
+        hidden_mean=np.array([1.0, 1.0]),
+        components=np.array([[1.0], [0.0]]),  # the first hidden value only
+        mean=np.array([2.0, 10.0]),
+        scale=np.array([4.0, 5.0]),
+    )
+    hidden = np.array([[11.0, 7.0], [3.0, -1.0]], np.float32)
+    scalars = np.array([[20.0], [np.nan]], np.float32)  # no surprisal on the second line
+    x = inputs.matrix(hidden, scalars)
+    np.testing.assert_allclose(x, [[(10 - 2) / 4, (20 - 10) / 5], [(2 - 2) / 4, 0.0]])
+
+
+def test_a_saved_card_is_the_same_text_for_the_same_head(tmp_path: Path) -> None:
+    """Heads are committed: their cards list keys in one order, whatever
+    order the training wrote them in."""
+    head = fit_head(synthetic(), "logistic")
+    paths = []
+    for n, card in enumerate([{"b": 1, "a": 2}, {"a": 2, "b": 1}]):
+        path = tmp_path / f"{n}" / "head.npz"
+        Head(head.kind, head.inputs, head.layers, card=card).save(path)
+        paths.append(card_path(path).read_text())
+    assert paths[0] == paths[1]
+    assert list(json.loads(paths[0])) == sorted(json.loads(paths[0]))
 
 
 def test_a_damaged_or_foreign_head_is_one_clear_error(tmp_path: Path) -> None:
