@@ -114,6 +114,15 @@ def test_inputs_are_projected_and_standardised_and_a_missing_feature_moves_nothi
     np.testing.assert_allclose(x, [[(10 - 2) / 4, (20 - 10) / 5], [(2 - 2) / 4, 0.0]])
 
 
+def test_an_mlp_rectifies_its_hidden_layer_and_not_its_output() -> None:
+    identity = Inputs(np.zeros(1), np.eye(1), np.zeros(1), np.ones(1))
+    hidden_layer = (np.array([[1.0, -1.0]]), np.zeros(2))  # x and -x
+    output = (np.array([[1.0], [1.0]]), np.array([-1.0]))  # relu(x) + relu(-x) - 1
+    head = Head("mlp", identity, (hidden_layer, output))
+    logits = head.logits_of(np.array([[-3.0], [0.5], [2.0]]))
+    np.testing.assert_allclose(logits, [2.0, -0.5, 1.0])  # |x| - 1, negative when |x| < 1
+
+
 def test_a_saved_card_is_the_same_text_for_the_same_head(tmp_path: Path) -> None:
     """Heads are committed: their cards list keys in one order, whatever
     order the training wrote them in."""
