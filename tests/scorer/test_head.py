@@ -123,6 +123,13 @@ def test_an_mlp_rectifies_its_hidden_layer_and_not_its_output() -> None:
     np.testing.assert_allclose(logits, [2.0, -0.5, 1.0])  # |x| - 1, negative when |x| < 1
 
 
+def test_probabilities_are_the_platt_calibrated_logits() -> None:
+    identity = Inputs(np.zeros(1), np.eye(1), np.zeros(1), np.ones(1))
+    head = Head("logistic", identity, ((np.eye(1), np.zeros(1)),), platt=(2.0, -1.0))
+    features = LineFeatures((1, 2), np.array([[0.5], [1.0]]), np.zeros((2, 0)), np.ones(2))
+    np.testing.assert_allclose(head.probabilities(features), [0.5, 1 / (1 + np.exp(-1.0))])
+
+
 def test_a_saved_card_is_the_same_text_for_the_same_head(tmp_path: Path) -> None:
     """Heads are committed: their cards list keys in one order, whatever
     order the training wrote them in."""
