@@ -94,6 +94,15 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ("findings", 90, "core/RemoveDecorator"): _CACHE,
     ("findings", 96, "core/NumberReplacer"): _CACHE,
     ("findings", 96, "core/RemoveDecorator"): _CACHE,
+    ("scorer/head", 57, "core/NumberReplacer"): (
+        "equivalent in every use: only `fit_head` builds a Head without a threshold, and "
+        "`calibrate` (training.py) always sets the gate before the head is saved or scores "
+        "anything; a loaded head takes the card's threshold"
+    ),
+    ("scorer/head", 69, "core/NumberReplacer"): (
+        "equivalent: a head's last layer has one output (`fit_head` builds it (h, 1)), so "
+        "column -1 is column 0"
+    ),
     ("baseline", 15, "core/AddNot"): (
         "equivalent: Config is then imported at run time as well as for the type checker; "
         "no import cycle results (tests/test_imports.py), so nothing observable changes"
