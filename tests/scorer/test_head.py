@@ -21,7 +21,7 @@ from reviewer.scorer.fit import (
     unit_scores,
 )
 from reviewer.scorer.head import Head, HeadError, Inputs, card_path, sigmoid
-from reviewer.scorer.metrics import Scored, at_threshold, auroc, quality
+from reviewer.scorer.metrics import Gate, Scored, at_threshold, auroc, quality
 
 D = 16  # hidden width of the synthetic features
 
@@ -87,6 +87,20 @@ def test_the_gate_flags_at_most_the_allowed_share_of_clean_units() -> None:
     assert flag_threshold(np.array([0.3, 0.3, 0.3]), 0.05) > 0.3
     best = unit_scores(np.array([0.1, 0.9, 0.4, 0.2]), np.array([0, 0, 1, 1]), 2)
     assert list(best) == [0.9, 0.4]
+
+
+def test_the_gate_flags_nothing_clean_at_share_zero_and_everything_at_share_one() -> None:
+    clean = np.array([0.2, 0.7, 0.4])
+    none = flag_threshold(clean, 0.0)
+    assert not (clean >= none).any()
+    assert none <= 0.7 + 1e-6  # a buggy unit just above every clean one is still flagged
+    assert (clean >= flag_threshold(clean, 1.0)).all()
+
+
+def test_the_gate_never_splits_tied_clean_units_to_reach_its_share() -> None:
+    clean = np.array([0.9, 0.5, 0.5, 0.5, 0.1])
+    threshold = flag_threshold(clean, 0.4)  # two allowed, but three tie at 0.5
+    assert list(clean >= threshold) == [True, False, False, False, False]
 
 
 def test_a_head_survives_a_save_and_load(tmp_path: Path) -> None:
@@ -177,3 +191,19 @@ def test_the_l2_strength_is_chosen_on_folds_of_whole_repositories() -> None:
     assert l2 == min(losses, key=lambda k: losses[k])
     assert all(np.isfinite(v) and v > 0 for v in losses.values())
     assert choose_l2(lines, np.zeros_like(groups), "logistic") == (1.0, {})  # one group: default
+
+
+def test_the_gate_counts_a_unit_at_the_threshold_as_flagged_and_each_buggy_unit_once() -> None:
+    lines = (1, 5, 9)
+    near_bug = Scored(lines, np.array([0.1, 0.75, 0.2]), (8,))  # flagged, line 5 within 3
+    far_bug = Scored(lines, np.array([0.9, 0.1, 0.2]), (9,))  # flagged, line 1 is far
+    tied_bug = Scored(lines, np.array([0.8, 0.1, 0.8]), (2,))  # flagged, one of two tied near
+    missed_bug = Scored(lines, np.array([0.5, 0.25, 0.1]), (1,))  # below the threshold
+    at_gate = Scored(lines, np.array([0.75, 0.0, 0.0]), ())
+    below_gate = Scored(lines, np.array([0.5, 0.0, 0.0]), ())
+    units = [near_bug, far_bug, tied_bug, missed_bug, at_gate, below_gate]
+    gate = at_threshold(units, 0.75)
+    assert (gate.threshold, gate.clean_flagged, gate.buggy_flagged) == (0.75, 0.5, 0.75)
+    assert gate.buggy_localised == (1 + 0 + 0.5 + 0) / 4
+    assert at_threshold([at_gate], 0.75) == Gate(0.75, 1.0, 0.0, 0.0)
+    assert at_threshold([near_bug], 0.75) == Gate(0.75, 0.0, 1.0, 1.0)
