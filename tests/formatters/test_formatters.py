@@ -7,6 +7,7 @@ and review the diff before committing it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from reviewer.formatters.json import dumps
 from reviewer.formatters.rdjson import rdjson_payload
 from reviewer.formatters.sarif import sarif_log
 from reviewer.formatters.text import format_text
+from reviewer.risk import ChangeRisk, Rank, RiskLine
 from tests.conftest import GitRepo
 from tests.sarif_schema import sarif_errors, sarif_schema
 
@@ -303,6 +305,25 @@ def test_sarif_uris_are_relative_and_escaped() -> None:
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///my%20repo/"
 
 
+def with_risk(report: Report) -> Report:
+    line = RiskLine("src/app.py", 10, 0.31, ("opens a file",))
+    risk = ChangeRisk(0.42, (line,), ("large change",), True, "jit", Rank(3, 10))
+    return dataclasses.replace(report, risk=risk)
+
+
+def test_sarif_carries_the_change_risk_in_the_run_properties() -> None:
+    run = sarif_log(with_risk(empty_report()))["runs"][0]
+    assert run["properties"]["risk"] == {
+        "probability": 0.42,
+        "calibrated": True,
+        "scorer": "jit",
+        "reasons": ["large change"],
+        "lines": [{"path": "src/app.py", "line": 10, "score": 0.31, "reasons": ["opens a file"]}],
+        "rank": {"above": 3, "of": 10},
+    }
+    assert "risk" not in sarif_log(empty_report())["runs"][0]["properties"]
+
+
 # --- GitHub ------------------------------------------------------------------
 
 
@@ -332,6 +353,18 @@ def test_github_multiline_annotation_has_no_columns() -> None:
     assert "col=" not in model
     plain = [line for line in lines if not line.startswith("::")]
     assert plain[-1].startswith("5 findings (2 errors, 2 warnings, 1 info)")
+
+
+def test_github_says_the_change_risk_in_a_notice_after_the_annotations() -> None:
+    lines = format_github(with_risk(golden_report()), OutputOptions()).splitlines()
+    risk = lines.index(
+        "::notice title=reviewer%3A change risk::Change risk 0.42; higher than 3 of the last "
+        "10 changes here: large change. Look first at src/app.py:10 (score 0.31): opens a file"
+    )
+    assert lines[risk - 1].startswith("::notice file=web/util.js")  # the last annotation
+    assert lines[risk + 1].startswith("::notice title=reviewer::src/legacy.py")  # the note
+    plain = format_github(golden_report(), OutputOptions())
+    assert "change risk" not in plain
 
 
 # --- rdjson ------------------------------------------------------------------
