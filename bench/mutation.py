@@ -94,6 +94,12 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ("findings", 90, "core/RemoveDecorator"): _CACHE,
     ("findings", 96, "core/NumberReplacer"): _CACHE,
     ("findings", 96, "core/RemoveDecorator"): _CACHE,
+    ("scorer/head", 56, "core/NumberReplacer"): (
+        "equivalent in every use: only `fit_head` builds a Head without a calibration, "
+        "`calibrate` (training.py) always sets it before the head is saved, and until then "
+        "training reads the head's logits, never its probabilities; a loaded head takes "
+        "the card's"
+    ),
     ("scorer/head", 57, "core/NumberReplacer"): (
         "equivalent in every use: only `fit_head` builds a Head without a threshold, and "
         "`calibrate` (training.py) always sets the gate before the head is saved or scores "

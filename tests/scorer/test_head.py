@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import reviewer.scorer
 from reviewer.scorer.features import SCALAR_NAMES, LineFeatures
 from reviewer.scorer.fit import (
     L2_GRID,
@@ -165,10 +166,22 @@ def test_a_damaged_or_foreign_head_is_one_clear_error(tmp_path: Path) -> None:
         Head.load(path)
     head = fit_head(synthetic(), "logistic")
     head.save(path)
-    card = card_path(path).read_text().replace('"chars"', '"other"')
-    card_path(path).write_text(card)
-    with pytest.raises(HeadError, match="another version"):
-        Head.load(path)
+    saved = json.loads(card_path(path).read_text())
+    for changed in (
+        {"scalar_names": [n if n != "chars" else "other" for n in SCALAR_NAMES]},
+        {"scalar_names": list(SCALAR_NAMES[:-1])},  # an older features version
+        {"format": saved["format"] + 1},
+    ):
+        card_path(path).write_text(json.dumps({**saved, **changed}))
+        with pytest.raises(HeadError, match="another version"):
+            Head.load(path)
+
+
+def test_the_shipped_head_loads_and_saves_back_to_its_committed_card(tmp_path: Path) -> None:
+    shipped = Path(reviewer.scorer.__file__).parent / "heads" / "qwen2.5-coder-0.5b-lines.npz"
+    head = Head.load(shipped)
+    head.save(tmp_path / "head.npz")
+    assert card_path(tmp_path / "head.npz").read_text() == card_path(shipped).read_text()
 
 
 def test_metrics_count_ties_as_a_random_pick() -> None:
