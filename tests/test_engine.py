@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.config import Config
-from reviewer.diff import ChangeSet, ChangeStatus, FileChange, hunks_between
-from reviewer.engine import review
+from reviewer.diff import ChangeSet, ChangeStatus, FileChange, SkippedFile, hunks_between
+from reviewer.engine import StructuralChecks, count_units, review
 from reviewer.findings import Finding, Severity
+from reviewer.risk import ChangeFacts, ChangeRisk, FileFacts
+from reviewer.syntax import parse_file
 
 OLD = "def f(a):\n    if a == None:\n        return 1\n    return 2\n"
 NEW = OLD + "\n\ndef g(b):\n    if b == None:\n        return 3\n    return 4\n"
@@ -112,3 +114,110 @@ def test_unsupported_language_gets_line_units() -> None:
     assert report.files_reviewed == 1
     assert report.units_reviewed == 1
     assert report.findings == ()
+
+
+class Risky:
+    """A producer with a change-level step: remembers what it was given."""
+
+    def __init__(self, risk: ChangeRisk | None) -> None:
+        self.risk = risk
+        self.seen: list[ChangeFacts] = []
+
+    def review_file(self, parsed: object, units: object) -> list[Finding]:
+        return []
+
+    def notes(self) -> list[str]:
+        return []
+
+    def review_change(self, change: ChangeFacts) -> ChangeRisk | None:
+        self.seen.append(change)
+        return self.risk
+
+
+def test_the_first_change_level_risk_goes_on_the_report_with_what_the_change_is() -> None:
+    risk = ChangeRisk(0.7, (), ("large change",), calibrated=True, scorer="jit")
+    silent, risky = Risky(None), Risky(risk)
+    change_set = ChangeSet(
+        Path("/repo"),
+        "test",
+        (
+            FileChange("m.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW)),
+            FileChange("notes.txt", ChangeStatus.ADDED, "a\n", hunks_between(None, "a\n")),
+        ),
+    )
+    recent = (ChangeFacts((FileFacts("old.py", "python", 3),)),)
+    report = review(
+        change_set,
+        Config(fail_risk=0.5),
+        producers=(StructuralChecks(), silent, risky, Risky(None)),
+        recent=recent,
+        history={"la": 9.0},
+    )
+    assert report.risk == risk and report.fail_risk == 0.5 and report.failed
+    facts = ChangeFacts(
+        (FileFacts("m.py", "python", 10), FileFacts("notes.txt", None, 1)), recent, {"la": 9.0}
+    )
+    assert silent.seen == risky.seen == [facts]
+    assert review(change_set, Config(), producers=(silent,)).risk is None
+
+
+def test_notes_come_in_order_caller_change_set_files_then_producers() -> None:
+    class Noting(StructuralChecks):
+        def notes(self) -> list[str]:
+            return ["model: 2 units skipped"]
+
+    change = FileChange(
+        "m.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW), notes=("invalid UTF-8",)
+    )
+    change_set = ChangeSet(Path("/repo"), "test", (change,), notes=("shallow clone",))
+    report = review(change_set, Config(), producers=(Noting(),), notes=("model absent",))
+    assert report.notes == (
+        "model absent",
+        "shallow clone",
+        "m.py: invalid UTF-8",
+        "model: 2 units skipped",
+    )
+
+
+def test_skipped_files_are_sorted_and_only_files_with_findings_carry_their_text() -> None:
+    clean = FileChange("a.py", ChangeStatus.ADDED, "x = 1\n", hunks_between(None, "x = 1\n"))
+    flagged = FileChange("m.py", ChangeStatus.MODIFIED, NEW, hunks_between(OLD, NEW), old_text=OLD)
+    excluded = FileChange("vendor/v.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW))
+    change_set = ChangeSet(
+        Path("/repo"), "test", (clean, flagged, excluded), skipped=(SkippedFile("z.png", "binary"),)
+    )
+    report = review(change_set, Config(exclude=("vendor",)))
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("vendor/v.py", "excluded by config"),
+        ("z.png", "binary"),
+    ]
+    assert (report.files_reviewed, report.units_reviewed) == (2, 2)
+    assert report.sources == {"m.py": tuple(NEW.splitlines())}
+    assert report.added_lines == {"m.py": frozenset(range(5, 11))}
+
+
+def test_a_parse_the_caller_holds_is_used_instead_of_parsing_again() -> None:
+    held = parse_file("m.py", "if b == None:\n    pass\n")  # the editor's newer text
+    report = review(_change_set(None, "x = 1\ny = 2\n"), Config(), parsed_files={"m.py": held})
+    assert [(f.line, f.rule_id) for f in report.findings] == [(1, "py-none-equality")]
+
+
+def test_units_only_checks_the_review_units_and_finds_the_same_there() -> None:
+    change_set = _change_set(OLD, NEW)
+    everywhere = review(change_set, Config())
+    units_only = review(change_set, Config(), producers=(StructuralChecks(units_only=True),))
+    assert units_only.findings == everywhere.findings
+    assert everywhere.hidden == {"outside the diff": 1}
+    assert units_only.hidden == {}  # the finding outside the units is never looked for
+
+
+def test_count_units_counts_changed_units_of_known_languages_not_excluded() -> None:
+    files = (
+        FileChange("m.py", ChangeStatus.MODIFIED, NEW, hunks_between(OLD, NEW), old_text=OLD),
+        FileChange("notes.txt", ChangeStatus.ADDED, "a\n", hunks_between(None, "a\n")),
+        FileChange("vendor/v.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW)),
+    )
+    change_set = ChangeSet(Path("/repo"), "test", files)
+    assert count_units(change_set, Config(exclude=("vendor",))) == 1
+    assert count_units(change_set, Config()) == 3  # v.py: f and g, both added
+    assert count_units(change_set, Config(exclude=("vendor",), filter_mode="file")) == 2
