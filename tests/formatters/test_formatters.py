@@ -251,6 +251,25 @@ def test_sarif_rules_results_and_fixes() -> None:
     assert replacement["insertedContent"]["text"] == "    if item is None:"
 
 
+def test_a_sarif_fix_ends_its_region_at_the_end_of_the_line_when_the_text_is_known() -> None:
+    def deleted(line: int, sources: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        finding = Finding(
+            "a.py", line, line, 1, 2, Severity.WARNING, "r", "m", suggestion="y = 2",
+            fingerprint="f:0",
+        )  # fmt: skip
+        report = Report("d", Path("/repo"), (finding,), Severity.ERROR, sources=sources)
+        (result,) = sarif_log(report)["runs"][0]["results"]
+        change = result["fixes"][0]["artifactChanges"][0]
+        region: dict[str, int] = change["replacements"][0]["deletedRegion"]
+        return region
+
+    lines = ("x = 1", "if x == None:")
+    last = {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 14}
+    assert deleted(2, {"a.py": lines}) == last  # the file's last line
+    assert deleted(2, {}) == {"startLine": 2, "startColumn": 1, "endLine": 2}
+    assert deleted(3, {"a.py": lines}) == {"startLine": 3, "startColumn": 1, "endLine": 3}
+
+
 def test_structural_findings_carry_their_catalog_entry_to_sarif() -> None:
     from reviewer.checks import run_checks
     from reviewer.syntax import parse_file
@@ -322,6 +341,15 @@ def test_sarif_carries_the_change_risk_in_the_run_properties() -> None:
         "rank": {"above": 3, "of": 10},
     }
     assert "risk" not in sarif_log(empty_report())["runs"][0]["properties"]
+
+
+def test_a_relative_root_becomes_an_absolute_sarif_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = Report("d", Path("."), (), Severity.ERROR)
+    base = sarif_log(report)["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == tmp_path.as_uri() + "/"
 
 
 # --- GitHub ------------------------------------------------------------------
