@@ -129,7 +129,29 @@ _NO_GAP = (
     "clean score, never above `kept` (the highest), so the threshold is `kept + 1e-9` as "
     "it is with `above` infinite"
 )
+_SHARE = (
+    "equivalent: every caller passes the share CLEAN_SHARE (0.05), so `allowed`, the floor "
+    "of the share times the count, is never negative and never above the count"
+)
+_SORTED = (
+    "equivalent: `ordered` is sorted high to low, so `above` (a score, or infinity) is "
+    "never below `kept` nor above infinity, and the two comparisons agree"
+)
 EQUIVALENT_LINES: dict[tuple[str, int, str], str] = {
+    ("scorer/fit", 207, "if allowed == len(ordered):"): _SHARE,
+    ("scorer/fit", 209, 'above = float(ordered[allowed - 1]) if allowed != 0 else float("inf")'): (
+        _SHARE
+    ),
+    (
+        "scorer/fit",
+        211,
+        'return (kept + above) / 2 if above < float("inf") and above != kept else kept + 1e-9',
+    ): _SORTED,
+    (
+        "scorer/fit",
+        211,
+        'return (kept + above) / 2 if above != float("inf") and above > kept else kept + 1e-9',
+    ): _SORTED,
     ("scorer/fit", 209, 'above = float(ordered[allowed - 1]) if allowed > -1 else float("inf")'): (
         _NO_GAP
     ),

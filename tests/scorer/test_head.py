@@ -89,6 +89,7 @@ def test_the_gate_flags_at_most_the_allowed_share_of_clean_units() -> None:
     # Halfway into the gap above the last clean unit left unflagged: rounding in
     # another order of the same arithmetic cannot tip a unit over it.
     assert flag_threshold(np.array([0.1, 0.9, 0.5, 0.0, 0.8]), 0.4) == pytest.approx(0.65)
+    assert flag_threshold(np.array([0.1, 0.9, 0.5]), 1 / 3) == pytest.approx(0.7)
     best = unit_scores(np.array([0.1, 0.9, 0.4, 0.2]), np.array([0, 0, 1, 1]), 2)
     assert list(best) == [0.9, 0.4]
 
@@ -98,7 +99,8 @@ def test_the_gate_flags_nothing_clean_at_share_zero_and_everything_at_share_one(
     none = flag_threshold(clean, 0.0)
     assert not (clean >= none).any()
     assert none <= 0.7 + 1e-6  # a buggy unit just above every clean one is still flagged
-    assert (clean >= flag_threshold(clean, 1.0)).all()
+    many = np.linspace(0.0, 1.0, 300)
+    assert (many >= flag_threshold(many, 1.0)).all()
 
 
 def test_the_gate_never_splits_tied_clean_units_to_reach_its_share() -> None:
