@@ -214,12 +214,13 @@ def test_the_l2_strength_is_chosen_on_folds_of_whole_repositories() -> None:
 def test_the_gate_counts_a_unit_at_the_threshold_as_flagged_and_each_buggy_unit_once() -> None:
     lines = (1, 5, 9)
     near_bug = Scored(lines, np.array([0.1, 0.75, 0.2]), (8,))  # flagged, line 5 within 3
-    far_bug = Scored(lines, np.array([0.9, 0.1, 0.2]), (9,))  # flagged, line 1 is far
+    far_bug = Scored(lines, np.array([0.9, 0.1, 0.2]), (5,))  # flagged, line 1 is 4 away
     tied_bug = Scored(lines, np.array([0.8, 0.1, 0.8]), (2,))  # flagged, one of two tied near
     missed_bug = Scored(lines, np.array([0.5, 0.25, 0.1]), (1,))  # below the threshold
     at_gate = Scored(lines, np.array([0.75, 0.0, 0.0]), ())
+    above_gate = Scored(lines, np.array([0.0, 0.0, 0.95]), ())
     below_gate = Scored(lines, np.array([0.5, 0.0, 0.0]), ())
-    units = [near_bug, far_bug, tied_bug, missed_bug, at_gate, below_gate]
+    units = [near_bug, far_bug, tied_bug, missed_bug, at_gate, above_gate, below_gate, below_gate]
     gate = at_threshold(units, 0.75)
     assert (gate.threshold, gate.clean_flagged, gate.buggy_flagged) == (0.75, 0.5, 0.75)
     assert gate.buggy_localised == (1 + 0 + 0.5 + 0) / 4
