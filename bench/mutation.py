@@ -137,7 +137,22 @@ _SORTED = (
     "equivalent: `ordered` is sorted high to low, so `above` (a score, or infinity) is "
     "never below `kept` nor above infinity, and the two comparisons agree"
 )
+_LAYER_INDEX = (
+    "equivalent: `index` runs over the layers, so it is never above the last one's and "
+    "`!=` agrees with `<`; `is not` agrees too, CPython keeping one object per small int"
+)
 EQUIVALENT_LINES: dict[tuple[str, int, str], str] = {
+    ("scorer/head", 67, "if index != len(self.layers) - 1:"): _LAYER_INDEX,
+    ("scorer/head", 67, "if index is not len(self.layers) - 1:"): _LAYER_INDEX,
+    (
+        "scorer/head",
+        113,
+        'if card.get("format") is not HEAD_FORMAT or card.get("scalar_names") != '
+        "list(SCALAR_NAMES):",
+    ): (
+        "equivalent: a card's format is the int JSON reads back from `save`, and CPython "
+        "keeps one object per small int, so `is not` agrees with `!=`"
+    ),
     ("scorer/fit", 207, "if allowed == len(ordered):"): _SHARE,
     ("scorer/fit", 209, 'above = float(ordered[allowed - 1]) if allowed != 0 else float("inf")'): (
         _SHARE

@@ -141,6 +141,10 @@ def test_an_mlp_rectifies_its_hidden_layer_and_not_its_output() -> None:
     head = Head("mlp", identity, (hidden_layer, output))
     logits = head.logits_of(np.array([[-3.0], [0.5], [2.0]]))
     np.testing.assert_allclose(logits, [2.0, -0.5, 1.0])  # |x| - 1, negative when |x| < 1
+    # Deeper: every layer but the last is rectified (-relu(x) is cut to 0).
+    one = (np.eye(1), np.zeros(1))
+    deep = Head("mlp", identity, (one, (-np.eye(1), np.zeros(1)), (np.eye(1), np.array([-0.5]))))
+    np.testing.assert_allclose(deep.logits_of(np.array([[2.0], [-2.0]])), [-0.5, -0.5])
 
 
 def test_probabilities_are_the_platt_calibrated_logits() -> None:
@@ -176,6 +180,7 @@ def test_a_damaged_or_foreign_head_is_one_clear_error(tmp_path: Path) -> None:
         {"scalar_names": [n if n != "chars" else "other" for n in SCALAR_NAMES]},
         {"scalar_names": list(SCALAR_NAMES[:-1])},  # an older features version
         {"format": saved["format"] + 1},
+        {"format": saved["format"] - 1},
     ):
         card_path(path).write_text(json.dumps({**saved, **changed}))
         with pytest.raises(HeadError, match="another version"):
