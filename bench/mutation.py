@@ -60,6 +60,10 @@ SCOPES = {
     "scorer/metrics": ("at_threshold",),
 }
 GOAL = 0.85
+# Seconds a selection may run before its mutant counts as killed (a loop that
+# never ends): cosmic-ray's 120 unless a module's mutants hang often (the
+# summary's binary search) and its selection passes in a tenth of the time.
+TIMEOUTS = {"pull_request/compose": 40.0}
 # Plugins no selection uses, off: they cost most of pytest's start, paid once
 # per mutant. Each run first checks that its selection passes unmutated.
 PYTEST = "-m pytest -x -q -p no:cacheprovider -p no:hypothesispytest -p no:pytest-lsp -p no:asyncio"
@@ -209,7 +213,7 @@ def config(work: Path, module: str) -> str:
     command = test_command(work, module)
     return f"""[cosmic-ray]
 module-path = "reviewer/{module}.py"
-timeout = 120.0
+timeout = {TIMEOUTS.get(module, 120.0)}
 excluded-modules = []
 test-command = "{command}"
 
@@ -278,6 +282,7 @@ class Tally:
     total: int = 0
     killed: int = 0
     incompetent: int = 0
+    timeouts: int = 0  # killed by the timeout
     survivors: list[tuple[int, str, str]] | None = None  # line, operator, diff
 
     @property
@@ -307,6 +312,7 @@ def tally(work: Path, module: str) -> Tally:
                 result.incompetent += 1
             else:
                 result.killed += 1
+                result.timeouts += outcome.output == "timeout"
     assert result.survivors is not None
     result.survivors.sort()
     return result
@@ -337,7 +343,7 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
                 f"`reviewer/{t.module}.py`" + (f" ({scope} only)" if scope else ""),
                 str(t.total),
                 str(t.done),
-                f"{killed} ({t.incompetent} of them incompetent)",
+                f"{killed} ({t.incompetent} incompetent, {t.timeouts} by the timeout)",
                 str(survived),
                 str(equivalents),
                 f"{100 * score:.1f}%",
@@ -364,7 +370,10 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
         "Each module is mutated alone in a copy of the committed tree, one mutant at "
         "a time, and its test selection (below) runs with `-x`. Killed: a test failed "
         "(incompetent: the mutant did not even import, counted as killed, as cosmic-ray "
-        "does). Survived: every selected test passed. The plugins no selection uses "
+        "does; by the timeout: the selection ran past "
+        f"{', '.join(f'{v:.0f} s for {k}' for k, v in TIMEOUTS.items())}, else 120 s, "
+        "as a mutant that loops forever does). Survived: every selected test passed. "
+        "The plugins no selection uses "
         f"are off (`python {PYTEST} SELECTION`).",
         "",
         markdown_table(header, rows),
