@@ -32,6 +32,7 @@ def test_a_summary_under_the_limit_lists_everything() -> None:
     summary.not_inline = [(_finding(n), "over the cap") for n in range(5)]
     body = summary_body(summary)
     assert body.count("| 🟠 |") == 5 and "did not fit" not in body
+    assert summary_body(summary, limit=len(body)) == body  # the limit itself still fits
 
 
 def test_an_inline_comment_names_the_rule_and_carries_the_suggestion_and_marker() -> None:
@@ -70,7 +71,8 @@ def test_a_summary_lists_what_could_not_go_inline_what_was_resolved_and_the_note
         suggestion="except ValueError:", fingerprint="fp9",
     )  # fmt: skip
     summary = Summary(
-        "abc1234", "abc1234..def5678", inline=[inline], not_inline=[(moved, "outside the diff")],
+        "abc1234", "abc1234..def5678", inline=[inline, _finding(2)],
+        not_inline=[(moved, "outside the diff")],
         resolved=["old1", "old2"], resolved_text={"old1": "`x` at `a.py`"},
         notes=["model | off"], already_posted=2,
     )  # fmt: skip
@@ -78,7 +80,7 @@ def test_a_summary_lists_what_could_not_go_inline_what_was_resolved_and_the_note
         "<!-- reviewer:summary -->",
         "### reviewer",
         "",
-        "Reviewed abc1234..def5678: 2 new findings, 1 inline; 2 already posted.",
+        "Reviewed abc1234..def5678: 3 new findings, 2 inline; 2 already posted.",
         "",
         "| | finding | where | why not inline |",
         "|---|---|---|---|",
