@@ -64,6 +64,9 @@ GOAL = 0.85
 # never ends): cosmic-ray's 120 unless a module's mutants hang often (the
 # summary's binary search) and its selection passes in a tenth of the time.
 TIMEOUTS = {"pull_request/compose": 40.0}
+# The lines of a module's loops: `--retry` runs a timed-out mutant again unless
+# it lies there (a busy machine can push a passing selection past the timeout).
+LOOPS = {"pull_request/compose": (72, 74)}
 # Plugins no selection uses, off: they cost most of pytest's start, paid once
 # per mutant. Each run first checks that its selection passes unmutated.
 PYTEST = "-m pytest -x -q -p no:cacheprovider -p no:hypothesispytest -p no:pytest-lsp -p no:asyncio"
@@ -248,8 +251,8 @@ def prepare(work: Path, module: str) -> None:
 
 
 def retry(work: Path, module: str) -> None:
-    """Forget the survivors' results and refresh the tree (new tests) so that
-    `run` tests them again."""
+    """Forget the survivors' results (and the timeouts outside loops) and
+    refresh the tree (new tests) so that `run` tests them again."""
     here = folder(work, module)
     path = f"reviewer/{module}.py"
     if (here / "src" / path).read_bytes() != (REPO_ROOT / path).read_bytes() or git(
@@ -258,8 +261,14 @@ def retry(work: Path, module: str) -> None:
         sys.exit(f"{path} or the tests differ from the measured tree: run it from scratch")
     shutil.rmtree(here / "src")
     prepare(work, module)
+    first, last = LOOPS.get(module, (0, 0))
     with sqlite3.connect(here / "session.sqlite") as db:
         db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        db.execute(
+            "DELETE FROM work_results WHERE output = 'timeout' AND job_id IN (SELECT job_id"
+            " FROM mutation_specs WHERE start_pos_row NOT BETWEEN ? AND ?)",
+            (first, last),
+        )
 
 
 def run(work: Path, module: str) -> None:
