@@ -111,6 +111,10 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "65,536 characters; one character more or less moves where a summary of thousands "
         "of rows is cut, and a test pinning 60,000 would only restate the constant"
     ),
+    ("pull_request/compose", 58, "core/ReplaceComparisonOperator_Gt_NotEq"): (
+        "equivalent: no finding ends before its first line (the checks' spans are tree-sitter "
+        "nodes', the model tier's are lines), so `!=` agrees with `>`"
+    ),
     ("pull_request/compose", 111, "core/ReplaceComparisonOperator_Lt_NotEq"): (
         "equivalent: `shown` is never above the rows' count (it is the count, or the binary "
         "search's `fits`, below it), so `!=` agrees with `<`"

@@ -4,7 +4,13 @@ review's summary body, which stays under GitHub's size limit."""
 from __future__ import annotations
 
 from reviewer.findings import Finding, Severity
-from reviewer.pull_request.compose import MAX_BODY_CHARS, Summary, inline_comment, summary_body
+from reviewer.pull_request.compose import (
+    MAX_BODY_CHARS,
+    Summary,
+    _summary_body,
+    inline_comment,
+    summary_body,
+)
 from reviewer.pull_request.markers import head_marker
 from reviewer.risk import ChangeRisk, RiskLine
 
@@ -25,6 +31,16 @@ def test_a_summary_over_the_limit_keeps_the_head_marker_and_says_what_it_left_ou
     listed = body.count("| 🟠 |")
     assert 0 < listed < 2000
     assert f"{2000 - listed} more findings did not fit here: see the job's log." in body
+
+
+def test_a_summary_keeps_the_most_rows_that_fit_whatever_the_limit() -> None:
+    summary = Summary("abc123", "the pull request")
+    summary.not_inline = [(_finding(n), "over the cap") for n in range(9)]
+    for shown in range(9):
+        limit = len(_summary_body(summary, shown)) + 5  # room for this many, not one more
+        body = summary_body(summary, limit)
+        assert len(body) <= limit
+        assert body.count("| 🟠 |") == shown, limit
 
 
 def test_a_summary_under_the_limit_lists_everything() -> None:
