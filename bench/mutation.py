@@ -404,7 +404,7 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
         "as a mutant that loops forever does). Survived: every selected test passed. "
         "After tests were added, a module's survivors (and its timeouts outside loops) "
         "ran again on the newer tree (`--retry`; the commit is the one shown beside its "
-        "selection): tests were only added, so a killed mutant stays killed. "
+        "selection): tests were only added or made stricter, so a killed mutant stays killed. "
         "The plugins no selection uses "
         f"are off (`python {PYTEST} SELECTION`).",
         "",
