@@ -43,6 +43,12 @@ def test_a_summary_keeps_the_most_rows_that_fit_whatever_the_limit() -> None:
         assert body.count("| 🟠 |") == shown, limit
 
 
+def test_a_summary_over_the_limit_with_no_row_to_drop_is_returned_whole() -> None:
+    summary = Summary("abc123", "the pull request", notes=["x" * 500])
+    body = summary_body(summary, limit=100)
+    assert len(body) > 100 and body.endswith(head_marker("abc123"))
+
+
 def test_a_summary_under_the_limit_lists_everything() -> None:
     summary = Summary("abc123", "the pull request")
     summary.not_inline = [(_finding(n), "over the cap") for n in range(5)]
