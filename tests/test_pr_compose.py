@@ -37,7 +37,7 @@ def test_a_summary_keeps_the_most_rows_that_fit_whatever_the_limit() -> None:
     summary = Summary("abc123", "the pull request")
     summary.not_inline = [(_finding(n), "over the cap") for n in range(9)]
     for shown in range(9):
-        limit = len(_summary_body(summary, shown)) + 5  # room for this many, not one more
+        limit = len(_summary_body(summary, shown))  # room for this many, not one more
         body = summary_body(summary, limit)
         assert len(body) <= limit
         assert body.count("| 🟠 |") == shown, limit
@@ -47,6 +47,9 @@ def test_a_summary_over_the_limit_with_no_row_to_drop_is_returned_whole() -> Non
     summary = Summary("abc123", "the pull request", notes=["x" * 500])
     body = summary_body(summary, limit=100)
     assert len(body) > 100 and body.endswith(head_marker("abc123"))
+    summary.not_inline = [(_finding(n), "over the cap") for n in range(3)]
+    body = summary_body(summary, limit=100)  # not even without rows: none of them listed
+    assert "| 🟠 |" not in body and "3 more findings did not fit here" in body
 
 
 def test_a_summary_under_the_limit_lists_everything() -> None:
@@ -55,6 +58,10 @@ def test_a_summary_under_the_limit_lists_everything() -> None:
     body = summary_body(summary)
     assert body.count("| 🟠 |") == 5 and "did not fit" not in body
     assert summary_body(summary, limit=len(body)) == body  # the limit itself still fits
+    many = Summary("abc123", "the pull request")
+    many.not_inline = [(_finding(n), "over the cap") for n in range(300)]
+    body = summary_body(many, limit=1_000_000)
+    assert body.count("| 🟠 |") == 300 and "did not fit" not in body
 
 
 def test_an_inline_comment_names_the_rule_and_carries_the_suggestion_and_marker() -> None:
