@@ -262,8 +262,9 @@ def prepare(work: Path, module: str) -> None:
 
 
 def retry(work: Path, module: str) -> None:
-    """Forget the survivors' results (and the timeouts outside loops) and
-    refresh the tree (new tests) so that `run` tests them again."""
+    """Forget the results of the survivors not explained as equivalent (and
+    of the timeouts outside loops) and refresh the tree (new tests) so that
+    `run` tests them again."""
     here = folder(work, module)
     path = f"reviewer/{module}.py"
     if (here / "src" / path).read_bytes() != (REPO_ROOT / path).read_bytes() or git(
@@ -274,7 +275,17 @@ def retry(work: Path, module: str) -> None:
     prepare(work, module)
     first, last = LOOPS.get(module, (0, 0))
     with sqlite3.connect(here / "session.sqlite") as db:
-        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        # The survivors not explained as equivalent (an equivalent one cannot die).
+        survivors = db.execute(
+            "SELECT r.job_id, s.start_pos_row, s.operator_name, r.diff FROM work_results r"
+            " JOIN mutation_specs s USING (job_id) WHERE r.test_outcome = 'SURVIVED'"
+        ).fetchall()
+        again = [
+            (job,)
+            for job, line, operator, diff in survivors
+            if not equivalent(module, line, operator, _changed(diff or ""))
+        ]
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", again)
         db.execute(
             "DELETE FROM work_results WHERE output = 'timeout' AND job_id IN (SELECT job_id"
             " FROM mutation_specs WHERE start_pos_row NOT BETWEEN ? AND ?)",
@@ -304,6 +315,15 @@ def run(work: Path, module: str) -> None:
     subprocess.run([tool, "exec", str(toml), str(session)], cwd=here / "src", check=True)
 
 
+def _changed(diff: str) -> str:
+    """A mutant's diff without its headers and context: the lines it changes."""
+    return "\n".join(
+        line
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
+
+
 @dataclass
 class Tally:
     module: str
@@ -330,11 +350,7 @@ def tally(work: Path, module: str) -> Tally:
         for item, outcome in db.completed_work_items:
             spec = item.mutations[0]
             if outcome.test_outcome == TestOutcome.SURVIVED:
-                diff = "\n".join(
-                    line
-                    for line in (outcome.diff or "").splitlines()
-                    if line[:1] in "+-" and not line.startswith(("+++", "---"))
-                )
+                diff = _changed(outcome.diff or "")
                 assert result.survivors is not None
                 result.survivors.append((spec.start_pos[0], spec.operator_name, diff))
             elif outcome.test_outcome == TestOutcome.INCOMPETENT:
@@ -402,7 +418,8 @@ def page(tallies: list[Tally], missing: dict[str, str]) -> str:
         "does; by the timeout: the selection ran past "
         f"{', '.join(f'{v:.0f} s for {k}' for k, v in TIMEOUTS.items())}, else 120 s, "
         "as a mutant that loops forever does). Survived: every selected test passed. "
-        "After tests were added, a module's survivors (and its timeouts outside loops) "
+        "After tests were added, a module's unexplained survivors (and its timeouts outside "
+        "loops) "
         "ran again on the newer tree (`--retry`; the commit is the one shown beside its "
         "selection): tests were only added or made stricter, so a killed mutant stays killed. "
         "The plugins no selection uses "
