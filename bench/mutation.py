@@ -92,6 +92,10 @@ _SOURCE = (
     "(the scorer tier), never read from a file: CPython interns both, so `is not` agrees "
     "with `!=`, and 'model' sorts before 'structural', so `<` does too"
 )
+_SPAN = (
+    "equivalent: no finding ends before its first line (the checks' spans are tree-sitter "
+    "nodes', the model tier's are lines), so `!=` agrees with `>`"
+)
 _ANNOTATION = "equivalent: an annotation, never evaluated (`from __future__ import annotations`)"
 EQUIVALENT: dict[tuple[str, int, str], str] = {
     ("filter", 27, "core/ReplaceComparisonOperator_Eq_LtE"): (
@@ -118,10 +122,7 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ),
     ("pull_request/compose", 42, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
     ("pull_request/compose", 42, "core/ReplaceComparisonOperator_NotEq_Lt"): _SOURCE,
-    ("pull_request/compose", 58, "core/ReplaceComparisonOperator_Gt_NotEq"): (
-        "equivalent: no finding ends before its first line (the checks' spans are tree-sitter "
-        "nodes', the model tier's are lines), so `!=` agrees with `>`"
-    ),
+    ("pull_request/compose", 58, "core/ReplaceComparisonOperator_Gt_NotEq"): _SPAN,
     ("pull_request/compose", 111, "core/ReplaceComparisonOperator_Lt_NotEq"): (
         "equivalent: `shown` is never above the rows' count (it is the count, or the binary "
         "search's `fits`, below it), so `!=` agrees with `<`"
