@@ -81,7 +81,7 @@ def test_an_inline_comment_names_the_rule_and_carries_the_suggestion_and_marker(
 
 
 def test_a_one_line_comment_far_down_a_file_has_no_start_line() -> None:
-    line, end_line = (int(n) for n in "300 300".split())  # two objects, as a parser's are
+    line, end_line = (int(n) for n in ["300", "300"])  # two objects, as a parser's are
     finding = Finding("app.py", line, end_line, 1, 2, Severity.INFO, "r", "m", fingerprint="f")
     assert "start_line" not in inline_comment(finding)
 
