@@ -137,6 +137,12 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "no import cycle results (tests/test_imports.py), so nothing observable changes"
     ),
     ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_Gt"): _SOURCE,
+    ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
+    ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_GtE"): (
+        "equivalent: the model's findings have rule ids of their own (`model/...`), so a rule "
+        "id's findings are all the model's or all structural; all the model's taken as "
+        "structural have no catalog entry and the source 'model', which gives the same rule"
+    ),
     ("formatters/sarif", 64, "core/NumberReplacer"): _ONE_RULE,
     ("formatters/sarif", 66, "core/NumberReplacer"): _ONE_RULE,
     ("formatters/sarif", 67, "core/ReplaceComparisonOperator_Eq_Is"): _SOURCE,
