@@ -24,6 +24,7 @@ folder and run it from scratch.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import shutil
 import sqlite3
@@ -99,7 +100,11 @@ _ONE_RULE = (
 )
 _SPAN = (
     "equivalent: no finding ends before its first line (the checks' spans are tree-sitter "
-    "nodes', the model tier's are lines), so `!=` agrees with `>`"
+    "nodes', the model tier's are lines), so the comparison agrees with the original"
+)
+_REPORT_IMPORT = (
+    "equivalent: Report is then imported at run time as well as for the type checker; "
+    "no import cycle results (tests/test_imports.py), so nothing observable changes"
 )
 _ANNOTATION = "equivalent: an annotation, never evaluated (`from __future__ import annotations`)"
 EQUIVALENT: dict[tuple[str, int, str], str] = {
@@ -132,10 +137,11 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "equivalent: `shown` is never above the rows' count (it is the count, or the binary "
         "search's `fits`, below it), so `!=` agrees with `<`"
     ),
-    ("formatters/sarif", 16, "core/AddNot"): (
-        "equivalent: Report is then imported at run time as well as for the type checker; "
-        "no import cycle results (tests/test_imports.py), so nothing observable changes"
-    ),
+    ("formatters/github", 48, "core/ReplaceComparisonOperator_Eq_GtE"): _SPAN,
+    ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_Lt"): _SOURCE,
+    ("formatters/github", 18, "core/AddNot"): _REPORT_IMPORT,
+    ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
+    ("formatters/sarif", 16, "core/AddNot"): _REPORT_IMPORT,
     ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_Gt"): _SOURCE,
     ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
     ("formatters/sarif", 63, "core/ReplaceComparisonOperator_NotEq_GtE"): (
@@ -227,8 +233,9 @@ EQUIVALENT_LINES: dict[tuple[str, int, str], str] = {
 
 def equivalent(module: str, line: int, operator: str, diff: str) -> str | None:
     """Why a surviving mutant is equivalent, or None when a test should kill it.
-    Besides the table: `X | None` in a signature turned into another operator
-    is an annotation, which these modules never evaluate."""
+    Besides the table: `X | None` in a signature or a variable's annotation
+    turned into another operator is an annotation, which these modules never
+    evaluate."""
     if (module, line, operator) in EQUIVALENT:
         return EQUIVALENT[(module, line, operator)]
     removed = [d[1:].lstrip() for d in diff.splitlines() if d.startswith("-")]
@@ -238,7 +245,7 @@ def equivalent(module: str, line: int, operator: str, diff: str) -> str | None:
     if (
         operator.startswith("core/ReplaceBinaryOperator_BitOr_")
         and removed[:1]
-        and (removed[0].startswith("def "))
+        and (removed[0].startswith("def ") or re.match(r"\w+: [^=]+ = ", removed[0]))
     ):
         return _ANNOTATION
     return None

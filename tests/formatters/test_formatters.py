@@ -374,6 +374,12 @@ def test_github_escaping() -> None:
     )
 
 
+def test_github_one_line_annotation_far_down_a_file_has_columns() -> None:
+    line, end_line = (int(n) for n in ["300", "300"])  # two objects, as a parser's are
+    finding = Finding("a.py", line, end_line, 5, 9, Severity.WARNING, "r", "m")
+    assert annotation(finding).startswith("::warning file=a.py,line=300,endLine=300,col=5,")
+
+
 def test_github_multiline_annotation_has_no_columns() -> None:
     lines = format_github(golden_report(), OutputOptions()).splitlines()
     model = next(line for line in lines if "model/resource-leak" in line)
