@@ -139,6 +139,14 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
     ),
     ("formatters/github", 48, "core/ReplaceComparisonOperator_Eq_GtE"): _SPAN,
     ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_Lt"): _SOURCE,
+    ("engine", 163, "core/ReplaceComparisonOperator_Eq_LtE"): (
+        "equivalent: the config admits only added, diff_context, file and nofilter, and "
+        "of these only `added` sorts at or before 'added'"
+    ),
+    ("engine", 165, "core/ReplaceComparisonOperator_Eq_LtE"): (
+        "equivalent: of the four modes only `added` (handled the line before) and "
+        "`diff_context` sort at or before 'diff_context'"
+    ),
     ("formatters/github", 18, "core/AddNot"): _REPORT_IMPORT,
     ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
     ("formatters/sarif", 16, "core/AddNot"): _REPORT_IMPORT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewer.config import Config
+from reviewer.config import Config, load_config
 from reviewer.diff import ChangeSet, ChangeStatus, FileChange, SkippedFile, hunks_between
 from reviewer.engine import StructuralChecks, count_units, review
 from reviewer.findings import Finding, Severity
@@ -184,7 +184,7 @@ def test_skipped_files_are_sorted_and_only_files_with_findings_carry_their_text(
     flagged = FileChange("m.py", ChangeStatus.MODIFIED, NEW, hunks_between(OLD, NEW), old_text=OLD)
     excluded = FileChange("vendor/v.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW))
     change_set = ChangeSet(
-        Path("/repo"), "test", (clean, flagged, excluded), skipped=(SkippedFile("z.png", "binary"),)
+        Path("/repo"), "test", (excluded, clean, flagged), skipped=(SkippedFile("z.png", "binary"),)
     )
     report = review(change_set, Config(exclude=("vendor",)))
     assert [(s.path, s.reason) for s in report.skipped] == [
@@ -209,15 +209,38 @@ def test_units_only_checks_the_review_units_and_finds_the_same_there() -> None:
     assert units_only.findings == everywhere.findings
     assert everywhere.hidden == {"outside the diff": 1}
     assert units_only.hidden == {}  # the finding outside the units is never looked for
+    last_line = _change_set(None, "def g(b):\n    return b == None\n")  # the unit's last line
+    found = review(last_line, Config(), producers=(StructuralChecks(units_only=True),))
+    assert [f.line for f in found.findings] == [2]
 
 
 def test_count_units_counts_changed_units_of_known_languages_not_excluded() -> None:
     files = (
+        FileChange("vendor/v.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW)),
         FileChange("m.py", ChangeStatus.MODIFIED, NEW, hunks_between(OLD, NEW), old_text=OLD),
         FileChange("notes.txt", ChangeStatus.ADDED, "a\n", hunks_between(None, "a\n")),
-        FileChange("vendor/v.py", ChangeStatus.ADDED, NEW, hunks_between(None, NEW)),
     )
     change_set = ChangeSet(Path("/repo"), "test", files)
     assert count_units(change_set, Config(exclude=("vendor",))) == 1
     assert count_units(change_set, Config()) == 3  # v.py: f and g, both added
     assert count_units(change_set, Config(exclude=("vendor",), filter_mode="file")) == 2
+
+
+def test_each_filter_mode_reviews_the_units_of_its_own_lines(tmp_path: Path) -> None:
+    def function(name: str) -> str:
+        return f"def {name}(a):\n    b = a + 1\n    c = b + 1\n    return c\n\n\n"
+
+    old = function("f") + function("g") + function("h")
+    new = old.replace("def h(a):", "def h(a, z=0):")  # g's last line is in the context
+    reviewed = {
+        mode: review(_change_set(old, new), Config(filter_mode=mode)).units_reviewed
+        for mode in ("added", "diff_context", "file", "nofilter")
+    }
+    assert reviewed == {"added": 1, "diff_context": 2, "file": 3, "nofilter": 3}
+    tail = _change_set(None, "def f():\n    pass\nx = 1\n")  # the last line is a unit
+    assert review(tail, Config(filter_mode="file")).units_reviewed == 2
+    head = _change_set(None, "x = 1\n\n\ndef f():\n    pass\n")  # so is the first
+    assert review(head, Config(filter_mode="file")).units_reviewed == 2
+    (tmp_path / ".reviewer.toml").write_text('filter_mode = "diff_context"\n')
+    from_file = load_config(tmp_path)  # the mode is a string read from the file
+    assert review(_change_set(old, new), from_file).units_reviewed == 2
