@@ -147,6 +147,11 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "equivalent: of the four modes only `added` (handled the line before) and "
         "`diff_context` sort at or before 'diff_context'"
     ),
+    ("engine", 72, "core/ReplaceBinaryOperator_Mul_Div"): (
+        "equivalent: `/` in place of `*` lets the options also be passed by position and "
+        "the change set and config only so; every caller passes the first two by position "
+        "and the options by name, so no call behaves differently"
+    ),
     ("formatters/github", 18, "core/AddNot"): _REPORT_IMPORT,
     ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
     ("formatters/sarif", 16, "core/AddNot"): _REPORT_IMPORT,
