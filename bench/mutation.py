@@ -106,6 +106,11 @@ _REPORT_IMPORT = (
     "equivalent: Report is then imported at run time as well as for the type checker; "
     "no import cycle results (tests/test_imports.py), so nothing observable changes"
 )
+_MODE_IS = (
+    "equivalent: pydantic's validation of the Literal gives back the literal's own interned "
+    "string, a mode read from a config file included (the engine's tests pass one), so `is` "
+    "agrees with `==`"
+)
 _ANNOTATION = "equivalent: an annotation, never evaluated (`from __future__ import annotations`)"
 EQUIVALENT: dict[tuple[str, int, str], str] = {
     ("filter", 27, "core/ReplaceComparisonOperator_Eq_LtE"): (
@@ -152,6 +157,8 @@ EQUIVALENT: dict[tuple[str, int, str], str] = {
         "the change set and config only so; every caller passes the first two by position "
         "and the options by name, so no call behaves differently"
     ),
+    ("engine", 163, "core/ReplaceComparisonOperator_Eq_Is"): _MODE_IS,
+    ("engine", 165, "core/ReplaceComparisonOperator_Eq_Is"): _MODE_IS,
     ("formatters/github", 18, "core/AddNot"): _REPORT_IMPORT,
     ("formatters/github", 52, "core/ReplaceComparisonOperator_NotEq_IsNot"): _SOURCE,
     ("formatters/sarif", 16, "core/AddNot"): _REPORT_IMPORT,
@@ -209,7 +216,14 @@ _LAYER_INDEX = (
     "equivalent: `index` runs over the layers, so it is never above the last one's and "
     "`!=` agrees with `<`; `is not` agrees too, CPython keeping one object per small int"
 )
+_NO_SUCH_LINE = (
+    "equivalent: the lines added to the range (0, or past the end of the file) belong to "
+    "no unit, so the units reviewed are the same"
+)
 EQUIVALENT_LINES: dict[tuple[str, int, str], str] = {
+    ("engine", 167, "return frozenset(range( 0, len(parsed.lines) + 1))"): _NO_SUCH_LINE,
+    ("engine", 167, "return frozenset(range(1, len(parsed.lines) + 2))"): _NO_SUCH_LINE,
+    ("engine", 167, "return frozenset(range(1, len(parsed.lines) << 1))"): _NO_SUCH_LINE,
     ("scorer/head", 67, "if index != len(self.layers) - 1:"): _LAYER_INDEX,
     ("scorer/head", 67, "if index is not len(self.layers) - 1:"): _LAYER_INDEX,
     (

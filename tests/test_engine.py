@@ -212,6 +212,13 @@ def test_units_only_checks_the_review_units_and_finds_the_same_there() -> None:
     last_line = _change_set(None, "def g(b):\n    return b == None\n")  # the unit's last line
     found = review(last_line, Config(), producers=(StructuralChecks(units_only=True),))
     assert [f.line for f in found.findings] == [2]
+    odd = _change_set(None, "def g(b):\n    c = b\n    return c == None\n")  # ends on line 3
+    found = review(odd, Config(), producers=(StructuralChecks(units_only=True),))
+    assert [f.line for f in found.findings] == [3]
+    old = "def f(a):\n    return a\nx = a == None\n"
+    after = _change_set(old, old.replace("return a", "return a + 1"))  # f is lines 1-2
+    checked = review(after, Config(), producers=(StructuralChecks(units_only=True),))
+    assert checked.findings == () and checked.hidden == {}  # line 3 is never looked at
 
 
 def test_count_units_counts_changed_units_of_known_languages_not_excluded() -> None:
