@@ -7,6 +7,7 @@ and review the diff before committing it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from reviewer.formatters.json import dumps
 from reviewer.formatters.rdjson import rdjson_payload
 from reviewer.formatters.sarif import sarif_log
 from reviewer.formatters.text import format_text
+from reviewer.risk import ChangeRisk, Rank, RiskLine
 from tests.conftest import GitRepo
 from tests.sarif_schema import sarif_errors, sarif_schema
 
@@ -249,6 +251,25 @@ def test_sarif_rules_results_and_fixes() -> None:
     assert replacement["insertedContent"]["text"] == "    if item is None:"
 
 
+def test_a_sarif_fix_ends_its_region_at_the_end_of_the_line_when_the_text_is_known() -> None:
+    def deleted(line: int, sources: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        finding = Finding(
+            "a.py", line, line, 1, 2, Severity.WARNING, "r", "m", suggestion="y = 2",
+            fingerprint="f:0",
+        )  # fmt: skip
+        report = Report("d", Path("/repo"), (finding,), Severity.ERROR, sources=sources)
+        (result,) = sarif_log(report)["runs"][0]["results"]
+        change = result["fixes"][0]["artifactChanges"][0]
+        region: dict[str, int] = change["replacements"][0]["deletedRegion"]
+        return region
+
+    lines = ("x = 1", "if x == None:")
+    last = {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 14}
+    assert deleted(2, {"a.py": lines}) == last  # the file's last line
+    assert deleted(2, {}) == {"startLine": 2, "startColumn": 1, "endLine": 2}
+    assert deleted(3, {"a.py": lines}) == {"startLine": 3, "startColumn": 1, "endLine": 3}
+
+
 def test_structural_findings_carry_their_catalog_entry_to_sarif() -> None:
     from reviewer.checks import run_checks
     from reviewer.syntax import parse_file
@@ -303,6 +324,34 @@ def test_sarif_uris_are_relative_and_escaped() -> None:
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///my%20repo/"
 
 
+def with_risk(report: Report) -> Report:
+    line = RiskLine("src/app.py", 10, 0.31, ("opens a file",))
+    risk = ChangeRisk(0.42, (line,), ("large change",), True, "jit", Rank(3, 10))
+    return dataclasses.replace(report, risk=risk)
+
+
+def test_sarif_carries_the_change_risk_in_the_run_properties() -> None:
+    run = sarif_log(with_risk(empty_report()))["runs"][0]
+    assert run["properties"]["risk"] == {
+        "probability": 0.42,
+        "calibrated": True,
+        "scorer": "jit",
+        "reasons": ["large change"],
+        "lines": [{"path": "src/app.py", "line": 10, "score": 0.31, "reasons": ["opens a file"]}],
+        "rank": {"above": 3, "of": 10},
+    }
+    assert "risk" not in sarif_log(empty_report())["runs"][0]["properties"]
+
+
+def test_a_relative_root_becomes_an_absolute_sarif_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = Report("d", Path("."), (), Severity.ERROR)
+    base = sarif_log(report)["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == tmp_path.as_uri() + "/"
+
+
 # --- GitHub ------------------------------------------------------------------
 
 
@@ -325,6 +374,12 @@ def test_github_escaping() -> None:
     )
 
 
+def test_github_one_line_annotation_far_down_a_file_has_columns() -> None:
+    line, end_line = (int(n) for n in ["300", "300"])  # two objects, as a parser's are
+    finding = Finding("a.py", line, end_line, 5, 9, Severity.WARNING, "r", "m")
+    assert annotation(finding).startswith("::warning file=a.py,line=300,endLine=300,col=5,")
+
+
 def test_github_multiline_annotation_has_no_columns() -> None:
     lines = format_github(golden_report(), OutputOptions()).splitlines()
     model = next(line for line in lines if "model/resource-leak" in line)
@@ -332,6 +387,18 @@ def test_github_multiline_annotation_has_no_columns() -> None:
     assert "col=" not in model
     plain = [line for line in lines if not line.startswith("::")]
     assert plain[-1].startswith("5 findings (2 errors, 2 warnings, 1 info)")
+
+
+def test_github_says_the_change_risk_in_a_notice_after_the_annotations() -> None:
+    lines = format_github(with_risk(golden_report()), OutputOptions()).splitlines()
+    risk = lines.index(
+        "::notice title=reviewer%3A change risk::Change risk 0.42; higher than 3 of the last "
+        "10 changes here: large change. Look first at src/app.py:10 (score 0.31): opens a file"
+    )
+    assert lines[risk - 1].startswith("::notice file=web/util.js")  # the last annotation
+    assert lines[risk + 1].startswith("::notice title=reviewer::src/legacy.py")  # the note
+    plain = format_github(golden_report(), OutputOptions())
+    assert "change risk" not in plain
 
 
 # --- rdjson ------------------------------------------------------------------
