@@ -71,3 +71,14 @@ def test_model_info_says_what_is_missing(repo: GitRepo) -> None:
     assert result.returncode == 0, result.stderr
     assert "runtime: not installed" in " ".join(result.stdout.split())
     assert "Traceback" not in result.stderr
+
+
+def test_train_risk_says_it_needs_the_jit_extra(repo: GitRepo) -> None:
+    repo.write("m.py", "x = 1\n")
+    repo.commit("base")
+    result = _run(["train", "--risk"], repo.path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "reviewer: error: training the risk needs the jit extra: pip install 'reviewer[jit]'"
+    ]

@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 
 
 def run_train_risk(args: argparse.Namespace) -> int:
+    # Checked before anything imports them: the core install has neither.
+    if any(importlib.util.find_spec(name) is None for name in ("numpy", "sklearn")):
+        raise ReviewerError("training the risk needs the jit extra: pip install 'reviewer[jit]'")
     from reviewer.git import History
     from reviewer.jit.own import TrainOptions, train
     from reviewer.risk.configured import OWN, own_card_path
 
-    if importlib.util.find_spec("sklearn") is None:
-        raise ReviewerError("training the risk needs the jit extra: pip install 'reviewer[jit]'")
     root = _toplevel(Path(args.repo or ".").resolve())
     history = History(root)
     head = history.head()
