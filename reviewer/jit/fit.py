@@ -72,7 +72,7 @@ def fit_logistic(
 ) -> LogisticFit:
     """Unweighted (balanced=False) the fitted probability is calibrated on
     the training mix of changes; balanced classes (Kamei's setting) only rank."""
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression
 
     mean = metrics.mean(axis=0)
     scale = metrics.std(axis=0)
